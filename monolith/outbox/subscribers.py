@@ -1,0 +1,55 @@
+"""Who listens to which event: one durable queue per subscriber.
+
+Adding a subscriber is one line here; publishers never change. Each subscriber is a
+Celery task that takes the event id and is safe to run twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+__all__ = ["Subscription", "subscriptions_for"]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    consumer: str  # also the inbox key and the queue name
+    task: str
+
+    @property
+    def queue(self) -> str:
+        return f"sub.{self.consumer}"
+
+
+_SUBSCRIPTIONS: dict[str, list[Subscription]] = {
+    "UserSignedUp": [
+        Subscription("coupons.welcome", "monolith.coupons.tasks.issue_welcome_coupon"),
+        Subscription("notifications.welcome", "monolith.notifications.tasks.send_welcome_message"),
+    ],
+    "OrderPlaced": [
+        Subscription(
+            "notifications.order_confirmation",
+            "monolith.notifications.tasks.send_order_confirmation",
+        ),
+    ],
+}
+
+# When the extracted notifications service owns those messages, its own worker
+# consumes the events and the monolith's subscriptions stop: one writer, never both.
+_MOVED_TO_SERVICE = {"notifications": "extracted.notifications.tasks.handle_event"}
+
+
+def subscriptions_for(event_type: str) -> list[Subscription]:
+    subs = list(_SUBSCRIPTIONS.get(event_type, []))
+    if settings.STRANGLER["NOTIFICATIONS_WRITER"] == "service":
+        subs = [s for s in subs if not s.consumer.startswith("notifications.")]
+        if event_type in {"UserSignedUp", "OrderPlaced"}:
+            subs.append(Subscription("notifications.service", _MOVED_TO_SERVICE["notifications"]))
+    return subs
+
+
+def all_queues() -> list[str]:
+    """Every subscriber queue the monolith's workers consume."""
+    names = {s.queue for subs in _SUBSCRIPTIONS.values() for s in subs}
+    return sorted(names)

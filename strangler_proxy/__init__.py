@@ -1,0 +1,1 @@
+"""strangler: the routing proxy, route store, diff engine and the strangler command line."""
