@@ -44,7 +44,7 @@ def read_env() -> MonolithEnv:
         var_dir=var_dir,
         redis_url=os.environ.get("REDIS_URL") or None,
         broker_url=os.environ.get("CELERY_BROKER_URL") or None,
-        jwt_secret=os.environ.get("STRANGLER_JWT_SECRET", "dev-insecure-jwt-secret"),
+        jwt_secret=os.environ.get("STRANGLER_JWT_SECRET", "dev-insecure-jwt-secret-change-me-in-production"),
         jwt_lifetime_seconds=int(os.environ.get("STRANGLER_JWT_LIFETIME_SECONDS", "3600")),
         max_body_bytes=int(os.environ.get("MONOLITH_MAX_BODY_BYTES", str(1024 * 1024))),
         allowed_hosts=os.environ.get("DJANGO_ALLOWED_HOSTS", "*").split(","),

@@ -10,3 +10,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     ENV.var_dir.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(ENV.var_dir / "test-monolith.sqlite3")}  # noqa: F405
+
+# Tests talk to a real Redis broker (scripts/test exports the URL); with none given the
+# embedded filesystem broker stays, and the Celery worker fixture refuses to run.
+import os  # noqa: E402
+
+if os.environ.get("STRANGLER_TEST_REDIS_URL"):
+    CELERY_BROKER_URL = os.environ["STRANGLER_TEST_REDIS_URL"]
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
