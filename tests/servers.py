@@ -2,9 +2,11 @@
 
 Order of preference, the same for both servers:
 1. the URL in STRANGLER_TEST_POSTGRES_URL / STRANGLER_TEST_REDIS_URL (CI sets these);
-2. a throwaway server started from the local binaries (initdb/pg_ctl, redis-server)
+2. a server already listening on the standard local port (PostgreSQL 5432 with trust
+   auth for user postgres; Redis 6379, database 15 so nobody's data is touched);
+3. a throwaway server started from the local binaries (initdb/pg_ctl, redis-server)
    in .tmp/servers/, on a free loopback port;
-3. otherwise a clear error: nothing is ever skipped for a missing server.
+4. otherwise a clear error: nothing is ever skipped for a missing server.
 
 `python -m tests.servers start` prints `export ...` lines for a shell;
 `python -m tests.servers stop` stops what `start` started.
@@ -24,6 +26,8 @@ STATE = ROOT / ".tmp" / "servers"
 
 POSTGRES_ENV = "STRANGLER_TEST_POSTGRES_URL"
 REDIS_ENV = "STRANGLER_TEST_REDIS_URL"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 
 
 class ServerUnavailable(RuntimeError):
@@ -51,6 +55,8 @@ def postgres_url() -> str:
     """Return a PostgreSQL server URL, starting a throwaway server if none is configured."""
     if os.environ.get(POSTGRES_ENV):
         return os.environ[POSTGRES_ENV]
+    if _pg_answers(DEFAULT_POSTGRES):
+        return DEFAULT_POSTGRES
     data = STATE / "pg"
     url_file = STATE / "pg.url"
     if url_file.exists() and _pg_running(data):
@@ -80,6 +86,16 @@ def postgres_url() -> str:
     return url
 
 
+def _pg_answers(url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
+
+
 def _pg_running(data: Path) -> bool:
     pg_ctl = _binary("pg_ctl")
     return bool(pg_ctl) and subprocess.run(
@@ -91,6 +107,8 @@ def redis_url() -> str:
     """Return a Redis server URL, starting a throwaway server if none is configured."""
     if os.environ.get(REDIS_ENV):
         return os.environ[REDIS_ENV]
+    if _redis_answers(DEFAULT_REDIS):
+        return DEFAULT_REDIS
     url_file = STATE / "redis.url"
     if url_file.exists() and _redis_answers(url_file.read_text().strip()):
         return url_file.read_text().strip()
