@@ -23,7 +23,7 @@ def _run(step: str, argv: list[str], env: dict[str, str]) -> None:
 def stack_bootstrap(settings: StackSettings, env: dict[str, str], say=print) -> None:
     """Migrate every database and seed the demo shop on first run (idempotent)."""
     # kombu's filesystem transport expects its folders to exist.
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (settings.var_dir / "broker" / folder).mkdir(parents=True, exist_ok=True)
     say(f"database: {settings.database_description}")
     say(f"broker:   {settings.broker_description}")
