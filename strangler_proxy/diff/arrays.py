@@ -50,8 +50,9 @@ def index_by(items: list[Any], key: str) -> dict[Any, int] | None:
 def match_multiset(a: list[Any], b: list[Any]) -> tuple[list[int], list[int]]:
     """Pair equal elements whatever their order; return the unpaired indices of `a` and of `b`."""
     pool: dict[Any, list[int]] = {}
-    for position, frozen in enumerate(map(freeze, b)):
-        pool.setdefault(frozen, []).append(position)
+    # Filled backwards so that pop() pairs equal elements first to first.
+    for position in range(len(b) - 1, -1, -1):
+        pool.setdefault(freeze(b[position]), []).append(position)
     unpaired_a = []
     for position, frozen in enumerate(map(freeze, a)):
         positions = pool.get(frozen)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from strangler_proxy.diff.errors import StoredDataError
+
 __all__ = ["Comparison", "Difference", "Kind"]
 
 
@@ -61,16 +63,23 @@ class Difference:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Difference:
-        """Build a Difference from `to_dict` output."""
-        return cls(
-            kind=Kind(data["kind"]),
-            path=str(data["path"]),
-            normalised_path=str(data["normalised_path"]),
-            primary=data.get("primary"),
-            candidate=data.get("candidate"),
-            detail=str(data.get("detail", "")),
-        )
+    def from_dict(cls, data: Mapping[str, Any], where: str = "difference") -> Difference:
+        """Build a Difference from `to_dict` output; raise StoredDataError naming the bad field."""
+        if not isinstance(data, Mapping):
+            raise StoredDataError(where, f"must be an object, got {type(data).__name__}")
+        try:
+            kind = Kind(data.get("kind"))
+        except ValueError:
+            raise StoredDataError(f"{where}.kind", f"must be one of {', '.join(Kind)}, "
+                                                   f"got {data.get('kind')!r}") from None
+        texts = {}
+        for name in ("path", "normalised_path", "detail"):
+            value = data.get(name, "")
+            if not isinstance(value, str):
+                raise StoredDataError(f"{where}.{name}", f"must be a string, got {type(value).__name__}")
+            texts[name] = value
+        return cls(kind, texts["path"], texts["normalised_path"], data.get("primary"),
+                   data.get("candidate"), texts["detail"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,5 +103,10 @@ class Comparison:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Comparison:
-        """Build a Comparison from `to_dict` output."""
-        return cls([Difference.from_dict(d) for d in data.get("differences", ())])
+        """Build a Comparison from `to_dict` output; raise StoredDataError naming the bad field."""
+        if not isinstance(data, Mapping):
+            raise StoredDataError("comparison", f"must be an object, got {type(data).__name__}")
+        items = data.get("differences", [])
+        if not isinstance(items, list):
+            raise StoredDataError("differences", f"must be a list, got {type(items).__name__}")
+        return cls([Difference.from_dict(item, f"differences[{i}]") for i, item in enumerate(items)])
