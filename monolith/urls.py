@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from monolith.common import errors
+from monolith.outbox.apis import metrics_view
 
 
 def healthz(request):
@@ -12,6 +13,7 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/accounts/", include("monolith.accounts.urls")),
     path("api/v1/catalog/", include("monolith.catalog.urls")),
     path("api/v1/orders/", include("monolith.orders.urls")),

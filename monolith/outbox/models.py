@@ -1,4 +1,4 @@
-"""The transactional outbox and the consumers' inbox."""
+"""The transactional outbox, the consumers' inbox and the dead letters."""
 from __future__ import annotations
 
 import uuid
@@ -26,7 +26,12 @@ class OutboxEvent(models.Model):
     last_error = models.TextField(blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["published_at", "position"], name="outbox_unsent_idx")]
+        indexes = [
+            models.Index(fields=["published_at", "position"], name="outbox_unsent_idx"),
+            # Lets a relay see whether an earlier event of the same aggregate is still unsent.
+            models.Index(fields=["aggregate_type", "aggregate_id", "position"],
+                         name="outbox_aggregate_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.aggregate_type}:{self.aggregate_id}"
@@ -43,3 +48,36 @@ class InboxEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["consumer", "event_id"], name="inbox_once_per_consumer")
         ]
+
+
+class DeadLetter(models.Model):
+    """A side job that kept failing after every retry: kept here until someone replays it.
+
+    One row per (task, message): the same job dying again after a replay updates
+    its row instead of adding another.
+    """
+
+    task_name = models.CharField(max_length=200)
+    queue = models.CharField(max_length=200)
+    consumer = models.CharField(max_length=64, blank=True, default="")
+    # The event id for event subscribers, else the Celery task id.
+    message_key = models.CharField(max_length=64)
+    event_id = models.UUIDField(null=True, blank=True)
+    kwargs = models.JSONField()
+    error = models.TextField()
+    traceback = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField()
+    first_failed_at = models.DateTimeField(auto_now_add=True)
+    failed_at = models.DateTimeField()
+    replayed_at = models.DateTimeField(null=True, blank=True)
+    replays = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["failed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task_name", "message_key"], name="dead_letter_once_per_job")
+        ]
+        indexes = [models.Index(fields=["replayed_at", "failed_at"], name="dead_letter_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.message_key}"

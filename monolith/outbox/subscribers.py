@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-__all__ = ["Subscription", "subscriptions_for"]
+__all__ = ["RELAY_QUEUE", "Subscription", "all_queues", "subscriptions_for"]
+
+# The queue of the beat alternative to the relay process (monolith.outbox.tasks).
+RELAY_QUEUE = "outbox.relay"
 
 
 @dataclass(frozen=True)

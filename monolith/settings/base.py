@@ -87,24 +87,45 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server needed).
+# The task profile (late acks, retries, dead letters) lives on the subscriber tasks
+# themselves: monolith/outbox/consumer.py. Only settings every task shares are here.
 BROKER_DIR = ENV.var_dir / "broker"
-CELERY_BROKER_URL = ENV.broker_url or ENV.redis_url or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
+JOBS = ENV.jobs
+
+
+def broker_transport_options(url: str) -> dict:
+    """Transport options for `url`: embedded folders, or Redis timeouts and redelivery."""
+    if url.startswith("filesystem"):
+        return {
+            "data_folder_in": str(BROKER_DIR / "queue"),
+            "data_folder_out": str(BROKER_DIR / "queue"),
+            "processed_folder": str(BROKER_DIR / "processed"),
+            "control_folder": str(BROKER_DIR / "control"),
+            "store_processed": False,
+        }
+    visibility = JOBS.visibility_timeout_seconds
+    return {
+        "visibility_timeout": visibility,
+        # A broker that hangs must not hang a publisher: bounded connect and I/O.
+        "socket_connect_timeout": JOBS.broker_timeout_seconds,
+        "socket_timeout": max(JOBS.broker_timeout_seconds, 2.0),
+        # Sweep for messages of dead workers often enough that redelivery takes about
+        # the visibility timeout, not ten times it (kombu's defaults: 10 s x 10).
+        "unacked_restore_interval": max(1, min(10, int(visibility // 10))),
+        "unacked_restore_throttle": 1,
     }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
-)
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+
+
+CELERY_BROKER_URL = ENV.broker_url or ENV.redis_url or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Late acknowledgement is for idempotent tasks only: they opt in one by one.
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SOFT_TIME_LIMIT = JOBS.soft_time_limit_seconds
+CELERY_TASK_TIME_LIMIT = JOBS.time_limit_seconds
 
 STRANGLER = {
     "JWT_SECRET": ENV.jwt_secret,
@@ -114,6 +135,7 @@ STRANGLER = {
     "CATALOG_WRITER": ENV.catalog_writer,
     "STOCK_BACKEND": ENV.stock_backend,
     "CATALOG_SERVICE_URL": ENV.catalog_service_url,
+    "JOBS": JOBS,
 }
 
 LOGGING = {

@@ -8,11 +8,57 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class JobsEnv:
+    """Side jobs: the relay, the Celery task profile and the broker's timeouts."""
+
+    max_retries: int
+    retry_base_seconds: float
+    retry_max_seconds: float
+    soft_time_limit_seconds: float
+    time_limit_seconds: float
+    visibility_timeout_seconds: float
+    broker_timeout_seconds: float
+    relay_batch_size: int
+    relay_poll_seconds: float
+    relay_backoff_max_seconds: float
+    relay_wake_address: str
+    relay_metrics_port: int
+    relay_beat_seconds: float
+    metrics_dir: Path
+
+
+def read_jobs_env(var_dir: Path) -> JobsEnv:
+    return JobsEnv(
+        # A job that still fails after this many retries lands in the dead-letter table.
+        max_retries=int(os.environ.get("STRANGLER_JOBS_MAX_RETRIES", "8")),
+        retry_base_seconds=_float("STRANGLER_JOBS_RETRY_BASE_SECONDS", 2.0),
+        retry_max_seconds=_float("STRANGLER_JOBS_RETRY_MAX_SECONDS", 600.0),
+        soft_time_limit_seconds=_float("STRANGLER_JOBS_SOFT_TIME_LIMIT_SECONDS", 60.0),
+        time_limit_seconds=_float("STRANGLER_JOBS_TIME_LIMIT_SECONDS", 90.0),
+        # Redis redelivers a message nobody acknowledged within this time.
+        visibility_timeout_seconds=_float("STRANGLER_BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600.0),
+        broker_timeout_seconds=_float("STRANGLER_BROKER_TIMEOUT_SECONDS", 2.0),
+        relay_batch_size=int(os.environ.get("STRANGLER_RELAY_BATCH_SIZE", "500")),
+        relay_poll_seconds=_float("STRANGLER_RELAY_POLL_SECONDS", 0.5),
+        relay_backoff_max_seconds=_float("STRANGLER_RELAY_BACKOFF_MAX_SECONDS", 10.0),
+        # host:port of the relay's wake-up socket (UDP), or "off" to rely on polling.
+        relay_wake_address=os.environ.get("STRANGLER_RELAY_WAKE", "127.0.0.1:8790"),
+        relay_metrics_port=int(os.environ.get("STRANGLER_RELAY_METRICS_PORT", "0")),
+        relay_beat_seconds=_float("STRANGLER_RELAY_BEAT_SECONDS", 1.0),
+        metrics_dir=Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or var_dir / "metrics"),
+    )
 
 
 @dataclass(frozen=True)
@@ -33,6 +79,7 @@ class MonolithEnv:
     catalog_writer: str
     stock_backend: str
     catalog_service_url: str
+    jobs: JobsEnv
 
 
 def read_env() -> MonolithEnv:
@@ -55,6 +102,7 @@ def read_env() -> MonolithEnv:
         # Stock reservation: "local" (the monolith's table) or "remote" (the catalog service).
         stock_backend=os.environ.get("STRANGLER_STOCK_BACKEND", "local"),
         catalog_service_url=os.environ.get("STRANGLER_CATALOG_SERVICE_URL", "http://127.0.0.1:8001"),
+        jobs=read_jobs_env(var_dir),
     )
 
 

@@ -17,4 +17,4 @@ import os  # noqa: E402
 
 if os.environ.get("STRANGLER_TEST_REDIS_URL"):
     CELERY_BROKER_URL = os.environ["STRANGLER_TEST_REDIS_URL"]
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)  # noqa: F405

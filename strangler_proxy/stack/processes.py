@@ -88,4 +88,6 @@ def stack_processes(settings: StackSettings) -> list[StackProcess]:
             _python("-m", "celery", "-A", "monolith.celery", "worker", "--loglevel", "INFO",
                     "--pool", "threads", "--concurrency", "4", "--queues", ",".join(all_queues())),
         ),
+        # Publishes the outbox to the broker; requests never do (monolith/outbox/relay.py).
+        StackProcess("relay", _python("-m", "monolith", "run_relay")),
     ]

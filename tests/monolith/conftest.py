@@ -56,10 +56,11 @@ def make_product(db) -> Callable:
 
 @pytest.fixture
 def celery_worker(transactional_db, redis_url):
-    """A real Celery worker (in a thread) consuming every subscriber queue from real Redis."""
+    """A real Celery worker (in a thread) consuming every subscriber queue from real Redis, and the relay."""
     from celery.contrib.testing.worker import start_worker
 
     from monolith.celery import app
+    from monolith.outbox.runner import relay_thread
     from monolith.outbox.subscribers import all_queues
 
     if not app.conf.broker_url.startswith("redis"):
@@ -72,6 +73,6 @@ def celery_worker(transactional_db, redis_url):
             except Exception:  # a queue that was never declared has nothing to purge
                 pass
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False,
-                      queues=queues, shutdown_timeout=10):
+                      queues=queues, shutdown_timeout=10), relay_thread():
         yield app
 

@@ -1,0 +1,47 @@
+"""The Celery beat alternative to the relay process: a periodic task that publishes.
+
+Run `celery -A monolith.celery beat` and a worker that consumes the `outbox.relay`
+queue instead of `strangler jobs relay`. Latency is the beat interval
+(STRANGLER_RELAY_BEAT_SECONDS) instead of a wake-up; the rules are the relay's own.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from celery import shared_task
+from django.conf import settings
+
+from monolith.outbox.errors import BrokerUnavailable
+from monolith.outbox.publisher import CeleryPublisher
+from monolith.outbox.relay import publish_pending
+from monolith.outbox.relay_lock import single_relay
+from monolith.outbox.subscribers import RELAY_QUEUE
+
+__all__ = ["RELAY_QUEUE", "relay_tick"]
+
+log = logging.getLogger(__name__)
+
+_publisher: CeleryPublisher | None = None
+
+
+@shared_task(name="monolith.outbox.tasks.relay_tick", ignore_result=True, acks_late=False)
+def relay_tick() -> int:
+    """Publish what is pending, for at most one beat interval; return how many events."""
+    global _publisher
+    jobs = settings.STRANGLER["JOBS"]
+    with single_relay() as ours:
+        if not ours:  # a relay process, or another tick, is at it
+            return 0
+        _publisher = _publisher or CeleryPublisher()
+        total, deadline = 0, time.monotonic() + jobs.relay_beat_seconds
+        while time.monotonic() < deadline:
+            try:
+                published = publish_pending(publisher=_publisher, batch_size=jobs.relay_batch_size)
+            except BrokerUnavailable as error:
+                log.warning("relay tick: broker unavailable (%s); the next tick tries again", error)
+                break
+            total += published
+            if not published:
+                break
+        return total
