@@ -1,0 +1,1 @@
+"""Deciding where a request goes: the route table, path canonicalisation, matching, canary and overrides."""
