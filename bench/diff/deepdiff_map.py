@@ -3,13 +3,15 @@
 DeepDiff is configured for the engine's semantics where it has an option for them
 (positional list comparison, no whole-dict summarising); the rest is translated here:
 - list elements of arrays whose lengths differ -> one ("array_length", array path);
-- changes inside an array whose elements are the same in another order (DeepDiff with
-  ignore_order finds nothing) -> one ("array_order", array path);
+- changes inside an array whose elements are the same in another order (the same multiset
+  of canonical JSON texts) -> one ("array_order", array path);
 - int <-> float "type changes" -> nothing when equal, "value_changed" otherwise
   (JSON has one number type).
 """
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,6 +62,11 @@ def translate(report: DeepDiff, a: Any, b: Any) -> set[tuple[str, str]]:
     return findings
 
 
+def _same_elements(a: list[Any], b: list[Any]) -> bool:
+    # DeepDiff's ignore_order would also ignore order inside the elements; this does not.
+    return Counter(json.dumps(x, sort_keys=True) for x in a) == Counter(json.dumps(x, sort_keys=True) for x in b)
+
+
 def _is_number(value: Any) -> bool:
     return type(value) in _NUMBERS
 
@@ -74,7 +81,7 @@ def _enclosing_array_change(a: Any, b: Any, segments: Sequence[Any],
             if len(node_a) != len(node_b):
                 return ("array_length", pointer(prefix))
             if prefix not in cache:
-                cache[prefix] = not DeepDiff(node_a, node_b, ignore_order=True, report_repetition=True)
+                cache[prefix] = _same_elements(node_a, node_b)
             if cache[prefix]:
                 return ("array_order", pointer(prefix))
         step = segments[depth]

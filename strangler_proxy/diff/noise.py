@@ -10,9 +10,10 @@ x1 of n1 primary-vs-candidate ones. With p0 = x0/n0 and p1 = x1/n1, a field is *
     and  z = (p1 - p0) / sqrt(p(1-p)(1/n0 + 1/n1)) >= z_threshold,   p = (x0+x1)/(n0+n1)
 
 (a one-sided two-proportion z-test: with the default 2.33, an excess this large arises by
-chance less than 1 % of the time). Otherwise the field is **noise**. Before any noise sample
-(n0 = 0) nothing can be called noise, so every field is real. Classify a comparison after
-observing it, so its own differences are counted.
+chance less than 1 % of the time). Otherwise the field is **noise**. Nothing is called noise
+without counts: before any noise sample (n0 = 0) every field is real, and so is a field the
+model never counted (new, or beyond `max_fields`). Classify a comparison after observing it,
+so its own differences are counted.
 """
 from __future__ import annotations
 
@@ -66,11 +67,16 @@ class NoiseModel:
 
     def _count(self, comparison: Comparison, side: int) -> None:
         counts = self._counts
-        for name in comparison.fields():
+        seen: set[str] = set()
+        for difference in comparison.differences:
+            name = difference.field
+            if name in seen:
+                continue
+            seen.add(name)
             pair = counts.get(name)
             if pair is None:
                 # Dynamic keys (ids as object keys) must not grow the model without bound;
-                # an uncounted field has no noise, so it stays real.
+                # an uncounted field is never called noise.
                 if len(counts) >= self.max_fields:
                     continue
                 pair = counts[name] = [0, 0]
@@ -96,11 +102,12 @@ class NoiseModel:
     def is_real(self, field: str) -> bool:
         """Return True when the field's candidate rate clearly exceeds its noise rate (see module doc)."""
         n0, n1 = self.noise_samples, self.candidate_samples
-        if n0 == 0:
+        counts = self._counts.get(field)
+        if n0 == 0 or counts is None:
             return True
         if n1 == 0:
             return False
-        x0, x1 = self._counts.get(field, (0, 0))
+        x0, x1 = counts
         p0, p1 = x0 / n0, x1 / n1
         if p1 - p0 <= self.margin:
             return False

@@ -15,6 +15,7 @@ _MAX_LINE = 200
 # difflib is quadratic; beyond this many differing lines per side the diff is cut.
 _MAX_REGION = 2000
 _CONTEXT = 2
+_CUT = "… (diff cut)"
 _HUNK = re.compile(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 _CHARSET = re.compile(r"charset=\"?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
@@ -74,10 +75,10 @@ def _unified(a: list[str], b: list[str], head: int, tail: int) -> str:
             line = _HUNK.sub(lambda m: _shift(m, start), line)
         lines.append(line)
         if len(lines) >= MAX_DIFF_LINES:
-            lines.append("… (diff cut)")
+            lines.append(_CUT)
             break
     text = "\n".join(lines)
-    return text if len(text) <= MAX_DIFF_CHARS else text[: MAX_DIFF_CHARS - 12] + "\n… (diff cut)"
+    return text if len(text) <= MAX_DIFF_CHARS else text[: MAX_DIFF_CHARS - len(_CUT) - 1] + "\n" + _CUT
 
 
 def _shift(match: re.Match[str], offset: int) -> str:
