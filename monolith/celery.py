@@ -19,7 +19,7 @@ log = logging.getLogger("monolith.celery")
 
 app = Celery("monolith")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["monolith.coupons", "monolith.notifications", "monolith.outbox"])
+app.autodiscover_tasks(["monolith.catalog", "monolith.coupons", "monolith.notifications", "monolith.outbox"])
 
 
 def ensure_broker_folders() -> None:

@@ -102,11 +102,20 @@ def stock_reserve(*, product_id: int, quantity: int) -> Product:
             f"Only {product.stock} of '{product.name}' in stock.",
             details={"items": [f"product {product_id}: {product.stock} in stock, {quantity} asked"]},
         )
-    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
+    _stock_change(product_id, -quantity)
     product.refresh_from_db()
     return product
 
 
 def stock_release(*, product_id: int, quantity: int) -> None:
     """Put `quantity` back; a product deleted since is simply skipped."""
-    Product.objects.filter(pk=product_id).update(stock=F("stock") + quantity)
+    if Product.objects.select_for_update().filter(pk=product_id).first() is not None:
+        _stock_change(product_id, quantity)
+
+
+def _stock_change(product_id: int, delta: int) -> None:
+    # Stock is part of the product's state: a new version and an event, so the
+    # catalog service's copy follows orders placed here too.
+    _ensure_monolith_owns_writes()
+    Product.objects.filter(pk=product_id).update(stock=F("stock") + delta, version=F("version") + 1)
+    _record_changed(Product.objects.select_related("category").get(pk=product_id))

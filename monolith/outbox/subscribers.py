@@ -38,13 +38,24 @@ _SUBSCRIPTIONS: dict[str, list[Subscription]] = {
     ],
 }
 
+# The extracted catalog service keeps its copy current from the monolith's product
+# events while the monolith owns the writes; its own worker consumes this queue.
+_TO_SERVICES: dict[str, list[Subscription]] = {
+    event: [Subscription("catalog.sync", "extracted.catalog.tasks.apply_product_event")]
+    for event in ("ProductChanged", "ProductDeleted")
+}
+
+# Once the catalog service owns the writes, its relay publishes its own events here
+# and the monolith's workers keep the monolith's read copy current (reverse sync).
+_FROM_SERVICES = [Subscription("catalog.copy", "monolith.catalog.tasks.apply_catalog_event")]
+
 # When the extracted notifications service owns those messages, its own worker
 # consumes the events and the monolith's subscriptions stop: one writer, never both.
 _MOVED_TO_SERVICE = {"notifications": "extracted.notifications.tasks.handle_event"}
 
 
 def subscriptions_for(event_type: str) -> list[Subscription]:
-    subs = list(_SUBSCRIPTIONS.get(event_type, []))
+    subs = list(_SUBSCRIPTIONS.get(event_type, [])) + _TO_SERVICES.get(event_type, [])
     if settings.STRANGLER["NOTIFICATIONS_WRITER"] == "service":
         subs = [s for s in subs if not s.consumer.startswith("notifications.")]
         if event_type in {"UserSignedUp", "OrderPlaced"}:
@@ -54,5 +65,5 @@ def subscriptions_for(event_type: str) -> list[Subscription]:
 
 def all_queues() -> list[str]:
     """Every subscriber queue the monolith's workers consume."""
-    names = {s.queue for subs in _SUBSCRIPTIONS.values() for s in subs}
+    names = {s.queue for subs in _SUBSCRIPTIONS.values() for s in subs} | {s.queue for s in _FROM_SERVICES}
     return sorted(names)

@@ -10,6 +10,8 @@ SECRET_KEY = ENV.secret_key
 DEBUG = ENV.debug
 ALLOWED_HOSTS = ENV.allowed_hosts
 USE_X_FORWARDED_HOST = True
+# Behind the strangler proxy: absolute links (pagination) keep the client's scheme.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
