@@ -1,0 +1,1 @@
+"""The admin API under /_strangler/api/: routes, flips, history, kill switch, stats."""

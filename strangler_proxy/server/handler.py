@@ -1,0 +1,105 @@
+"""The one entry point for every request: canonical path, then the reserved paths or the data plane.
+
+Every answer the proxy makes itself is JSON; every request gets one access-log line and is
+counted in the metrics; no exception reaches the client as a traceback.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from aiohttp import web
+
+from strangler_proxy.admin.api import AdminApi
+from strangler_proxy.errors import NotFound, ProxyError
+from strangler_proxy.forwarding.headers import request_id_from
+from strangler_proxy.metrics import ProxyMetrics
+from strangler_proxy.routing.paths import Target, canonical_target
+from strangler_proxy.server.access_log import RequestContext, log_request
+from strangler_proxy.server.forward import Forwarder
+from strangler_proxy.server.responses import json_response, proxy_error_response
+from strangler_proxy.server.state import StateHolder
+
+__all__ = ["RESERVED_ROUTE", "ProxyHandler"]
+
+RESERVED_ROUTE = "_strangler"
+_log = logging.getLogger("strangler.proxy")
+
+
+class _InternalError(ProxyError):
+    status, code = 500, "internal_error"
+
+
+class ProxyHandler:
+    """Dispatch requests to the admin API, the metrics or the forwarder; log and count each."""
+
+    def __init__(self, *, holder: StateHolder, forwarder: Forwarder, admin: AdminApi, metrics: ProxyMetrics,
+                 access_log: bool) -> None:
+        self._holder = holder
+        self._forwarder = forwarder
+        self._admin = admin
+        self._metrics = metrics
+        self._access_log = access_log
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        """Answer one request."""
+        ctx = RequestContext(request_id_from(request.headers.get("X-Request-ID")), request.method)
+        response: web.StreamResponse | None = None
+        try:
+            target = canonical_target(request.raw_path)
+            ctx.path = target.path
+            first = target.segments[0]
+            if first == RESERVED_ROUTE or (first == "metrics" and len(target.segments) == 1):
+                ctx.route = RESERVED_ROUTE
+                response = await self._reserved(request, target)
+                response.headers["X-Request-ID"] = ctx.request_id
+            else:
+                response = await self._forwarder.forward(request, target, ctx)
+        except ProxyError as error:
+            response = self._error(error, ctx)
+        except asyncio.CancelledError:
+            ctx.status, ctx.error = 499, "client disconnected"
+            raise
+        except Exception as error:  # never a traceback to the client
+            _log.exception("unexpected error handling %s %s (request %s)", request.method,
+                           ctx.path or "?", ctx.request_id)
+            ctx.error = type(error).__name__
+            response = self._error(_InternalError("the proxy failed to handle the request"), ctx)
+        finally:
+            seconds = time.perf_counter() - ctx.started
+            if not ctx.status and response is not None:
+                ctx.status = response.status
+            self._metrics.observe(ctx.route, ctx.backend, ctx.status, seconds)
+            if self._access_log:
+                sent = None
+                if response is not None:
+                    sent = response.body_length if response.prepared else response.content_length
+                log_request(ctx, seconds=seconds, sent_bytes=sent)
+        return response
+
+    def _error(self, error: ProxyError, ctx: RequestContext) -> web.Response:
+        ctx.status = error.status
+        ctx.error = ctx.error or error.code
+        headers = {"X-Request-ID": ctx.request_id, "X-Strangler-Route": ctx.route,
+                   "X-Strangler-Backend": ctx.backend}
+        version = ctx.version if ctx.version is not None else self._holder.current.version
+        headers["X-Strangler-Table-Version"] = str(version)
+        response = proxy_error_response(error, headers)
+        if error.status == 413:
+            response.force_close()  # the rest of the body is not wanted
+        return response
+
+    async def _reserved(self, request: web.BaseRequest, target: Target) -> web.StreamResponse:
+        segments = target.segments
+        if segments == ("metrics",):
+            body, content_type = self._metrics.render()
+            return web.Response(body=body, headers={"Content-Type": content_type})
+        if segments[:2] == ("_strangler", "api"):
+            return await self._admin.handle(request, target)
+        if segments in (("_strangler", "healthz"), ("_strangler", "healthz", "")):
+            current = self._holder.current
+            return json_response({"status": "ok", "table_version": current.version,
+                                  "kill_switch": current.snapshot.kill_switch})
+        # The rest of /_strangler/ is reserved for the dashboard.
+        raise NotFound("nothing here yet: /_strangler/ is reserved for the proxy", details={"path": target.path})
