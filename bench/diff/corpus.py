@@ -7,14 +7,15 @@ generation time on each side, as real pages do; a share of pairs also has a plan
 from __future__ import annotations
 
 import copy
+import json
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["Pair", "build_corpus"]
+__all__ = ["Pair", "build_corpus", "without_booleans"]
 
 _WORDS = ("alpine", "merino", "trail", "linen", "canvas", "oak", "copper", "harbor", "summit",
           "cotton", "walnut", "cedar", "meadow", "granite", "river", "fjord", "pebble", "ember")
@@ -48,7 +49,9 @@ def build_corpus(pairs: int = 120, seed: int = 20250301, planted_share: float = 
         else:
             primary = _product_page(rng, categories, number)
             plants = _PAGE_PLANTS
-        candidate = copy.deepcopy(primary)
+        # Both sides decoded from JSON text, as the proxy sees them: no objects shared.
+        text = json.dumps(primary)
+        primary, candidate = json.loads(text), json.loads(text)
         if "request_id" in primary:
             candidate["request_id"] = _uuid(rng)
             candidate["generated_at"] = _stamp(_EPOCH + timedelta(seconds=number, milliseconds=rng.randint(1, 900)))
@@ -255,7 +258,12 @@ _ORDER_PLANTS: list[Callable[[random.Random, dict[str, Any]], str]] = [
 ]
 
 
-def iter_json_pairs(corpus: list[Pair]) -> Iterator[tuple[Any, Any]]:
-    """Yield (primary, candidate) documents."""
-    for pair in corpus:
-        yield pair.primary, pair.candidate
+def without_booleans(document: Any) -> Any:
+    """Return a copy with every boolean written as "yes" or "no"."""
+    if type(document) is dict:
+        return {k: without_booleans(v) for k, v in document.items()}
+    if type(document) is list:
+        return [without_booleans(v) for v in document]
+    if type(document) is bool:
+        return "yes" if document else "no"
+    return document

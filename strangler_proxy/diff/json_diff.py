@@ -2,8 +2,9 @@
 
 Speed comes from doing nothing where the sides agree: a same-type scalar pair costs one
 comparison, nothing is allocated for equal members (the path is one list pushed and
-popped), and rules are looked up only where the sides differ. Containers that compare
-equal with `==` are still walked: Python's `True == 1` would hide a boolean turned number.
+popped), and rules are looked up only where the sides differ. Subtrees equal under `==`
+are skipped whole only when neither document holds a boolean: otherwise Python's
+`True == 1` would hide a boolean turned number, so they are walked.
 
 Semantics, besides the rules (rules.py):
 - numbers compare by value: 1 and 1.0 are equal (JSON has one number type);
@@ -26,7 +27,7 @@ from strangler_proxy.diff.plan import Plan
 from strangler_proxy.diff.rules import CompareRules
 from strangler_proxy.diff.scalars import equal_timestamps, equal_uuids, within_tolerance
 
-__all__ = ["compare_json", "json_type"]
+__all__ = ["compare_json", "diff_documents", "json_type"]
 
 DEFAULT_RULES = CompareRules()
 # Deeper than this, a subtree is compared as a whole (one difference) to bound the recursion.
@@ -39,8 +40,17 @@ _TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "number", floa
 
 def compare_json(primary: Any, candidate: Any, rules: CompareRules = DEFAULT_RULES) -> list[Difference]:
     """Return the differences between two decoded JSON documents, after the rules."""
-    walk = _Walk(rules.plan)
-    if primary is not candidate:
+    return diff_documents(primary, candidate, rules, boolean_free=False)
+
+
+def diff_documents(primary: Any, candidate: Any, rules: CompareRules, *, boolean_free: bool) -> list[Difference]:
+    """Compare like compare_json; `boolean_free` promises neither side holds a true or false.
+
+    Without booleans `==` cannot confuse true with 1, so subtrees equal under `==` are skipped
+    whole; compare_responses makes the promise when neither body's bytes spell true or false.
+    """
+    walk = _Walk(rules.plan, boolean_free)
+    if primary is not candidate and not (boolean_free and primary == candidate):
         _value(walk, primary, candidate)
     return walk.out
 
@@ -51,13 +61,14 @@ def json_type(value: Any) -> str:
 
 
 class _Walk:
-    __slots__ = ("path", "out", "plan", "active")
+    __slots__ = ("path", "out", "plan", "active", "trust")
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, trust: bool) -> None:
         self.path: list[str | int] = []
         self.out: list[Difference] = []
         self.plan = plan
         self.active = plan.active
+        self.trust = trust  # `==` on containers is exact: no booleans on either side
 
 
 def _value(walk: _Walk, a: Any, b: Any) -> None:
@@ -81,24 +92,33 @@ def _object(walk: _Walk, a: dict[str, Any], b: dict[str, Any]) -> None:
     if len(path) >= MAX_DEPTH:
         _too_deep(walk, a, b)
         return
+    trust = walk.trust
     missing = False
     for key, va in a.items():
         vb = b.get(key, _ABSENT)
-        if va is vb:
-            continue
         kind = type(va)
-        path.append(key)
         if kind is type(vb):
             if kind is dict:
+                if trust and va == vb:
+                    continue
+                path.append(key)
                 _object(walk, va, vb)
             elif kind is list:
+                if trust and va == vb:
+                    continue
+                path.append(key)
                 _array(walk, va, vb)
-            elif va != vb:
+            elif va == vb:
+                continue
+            else:
+                path.append(key)
                 _scalar(walk, va, vb, kind)
         elif vb is _ABSENT:
             missing = True
+            path.append(key)
             _report(walk, Kind.MISSING_KEY, va, None)
         else:
+            path.append(key)
             _value(walk, va, vb)
         path.pop()
     if missing or len(a) != len(b):
@@ -125,17 +145,18 @@ def _array(walk: _Walk, a: list[Any], b: list[Any]) -> None:
     if len(path) >= MAX_DEPTH:
         _too_deep(walk, a, b)
         return
+    trust = walk.trust
     out = walk.out
     start = len(out)
     changed: list[int] = []
-    for position in range(count):
-        va = a[position]
-        vb = b[position]
-        if va is vb:
-            continue
+    for position, (va, vb) in enumerate(zip(a, b)):
         kind = type(va)
-        if kind is type(vb) and kind is not dict and kind is not list and va == vb:
-            continue
+        if kind is type(vb):
+            if kind is dict or kind is list:
+                if trust and va == vb:
+                    continue
+            elif va == vb:
+                continue
         before = len(out)
         path.append(position)
         if kind is type(vb):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from strangler_proxy.diff.json_diff import DEFAULT_RULES, compare_json
+from strangler_proxy.diff.json_diff import DEFAULT_RULES, diff_documents
 from strangler_proxy.diff.model import Comparison, Difference, Kind
 from strangler_proxy.diff.rules import CompareRules
 from strangler_proxy.diff.snapshot import ResponseSnapshot, is_json_media_type
@@ -39,7 +39,8 @@ def compare_bodies(primary: ResponseSnapshot, candidate: ResponseSnapshot,
     doc_a = _parse(primary.body) if json_a else _NOT_JSON
     doc_b = _parse(candidate.body) if json_b else _NOT_JSON
     if doc_a is not _NOT_JSON and doc_b is not _NOT_JSON:
-        return compare_json(doc_a, doc_b, rules)
+        return diff_documents(doc_a, doc_b, rules,
+                              boolean_free=_spells_no_boolean(primary.body) and _spells_no_boolean(candidate.body))
     if rules.plan.active and rules.plan.resolve(()).ignored:
         return []
     if doc_a is _NOT_JSON and doc_b is _NOT_JSON:
@@ -49,6 +50,12 @@ def compare_bodies(primary: ResponseSnapshot, candidate: ResponseSnapshot,
     return [Difference(Kind.BODY_TYPE, "", "", sides[0], sides[1],
                        f"primary body is {sides[0]} ({primary.content_type or 'no content type'}), "
                        f"candidate body is {sides[1]} ({candidate.content_type or 'no content type'})")]
+
+
+def _spells_no_boolean(body: bytes) -> bool:
+    # A JSON boolean is the literal true or false; in UTF-8 these bytes appear wherever one does
+    # (and sometimes inside strings, which only costs the shortcut).
+    return json.detect_encoding(body) == "utf-8" and b"true" not in body and b"false" not in body
 
 
 def _parse(body: bytes) -> Any:

@@ -141,3 +141,17 @@ def test_a_comparison_survives_a_round_trip_through_a_dict(json_response):
     comparison = compare_responses(json_response({"a": [1, 2]}, status=200), json_response({"a": [2]}, status=500))
     assert type(comparison).from_dict(comparison.to_dict()) == comparison
     assert comparison.to_dict()["matched"] is False
+
+
+def test_a_boolean_turned_number_is_found_in_response_bodies_whatever_their_encoding():
+    for encoding in ("utf-8", "utf-16"):
+        primary = ResponseSnapshot(200, {"Content-Type": "application/json"}, '{"a": {"ok": true}}'.encode(encoding))
+        candidate = ResponseSnapshot(200, {"Content-Type": "application/json"}, '{"a": {"ok": 1}}'.encode(encoding))
+        [difference] = compare_responses(primary, candidate).differences
+        assert (difference.kind, difference.path) == (Kind.TYPE_CHANGED, "/a/ok"), encoding
+
+
+def test_boolean_free_bodies_equal_but_for_key_order_match(json_response):
+    primary = ResponseSnapshot(200, {"Content-Type": "application/json"}, b'{"a": [1, {"b": 2, "c": null}], "d": "x"}')
+    candidate = ResponseSnapshot(200, {"Content-Type": "application/json"}, b'{"d":"x","a":[1,{"c":null,"b":2}]}')
+    assert compare_responses(primary, candidate).matched
