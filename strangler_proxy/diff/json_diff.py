@@ -50,8 +50,14 @@ def diff_documents(primary: Any, candidate: Any, rules: CompareRules, *, boolean
     whole; compare_responses makes the promise when neither body's bytes spell true or false.
     """
     walk = _Walk(rules.plan, boolean_free)
-    if primary is not candidate and not (boolean_free and primary == candidate):
-        _value(walk, primary, candidate)
+    try:
+        if primary is not candidate and not (boolean_free and primary == candidate):
+            _value(walk, primary, candidate)
+    except RecursionError:
+        # The walk stops at MAX_DEPTH, but `==` and the permutation check recurse in C below
+        # it: a hostile document nested hundreds of levels deeper is compared as a whole.
+        walk.out, walk.path = [], []
+        _too_deep(walk, primary, candidate)
     return walk.out
 
 
@@ -241,7 +247,7 @@ def _difference(path: list[str | int], kind: Kind, a: Any, b: Any, detail: str) 
 
 def _too_deep(walk: _Walk, a: Any, b: Any) -> None:
     if not _deep_equal(a, b):
-        _report(walk, Kind.VALUE_CHANGED, a, b, f"nested deeper than {MAX_DEPTH} levels; compared as a whole")
+        _report(walk, Kind.VALUE_CHANGED, a, b, "nested too deeply to compare member by member; compared as a whole")
 
 
 def _deep_equal(a: Any, b: Any) -> bool:

@@ -40,10 +40,10 @@ class Headers(Mapping[str, str]):
 
 @dataclass(frozen=True, slots=True)
 class ResponseSnapshot:
-    """One response; `content_type` defaults to the Content-Type header."""
+    """One response; `headers` becomes a case-insensitive Headers, `content_type` defaults to its Content-Type."""
 
     status: int
-    headers: Headers = field(default_factory=Headers)
+    headers: Mapping[str, str] = field(default_factory=Headers)
     body: bytes = b""
     content_type: str | None = None
 

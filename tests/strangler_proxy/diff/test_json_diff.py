@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from strangler_proxy.diff import Kind, compare_json
+from strangler_proxy.diff import CompareRules, Kind, compare_json
 from strangler_proxy.diff.display import DISPLAY_LIMIT
 from strangler_proxy.diff.json_diff import MAX_DEPTH
 
@@ -145,6 +145,20 @@ def test_documents_nested_deeper_than_the_limit_are_compared_as_a_whole_below_it
     assert difference.kind is Kind.VALUE_CHANGED
     assert difference.path == "/n" * MAX_DEPTH
     assert "compared as a whole" in difference.detail
+
+
+def test_hostile_nesting_inside_arrays_is_compared_as_a_whole_and_never_raises():
+    def nest(leaf, depth):
+        document = leaf
+        for _ in range(depth):
+            document = [document]
+        return document
+
+    deep_one, deep_two = nest(1, 700), nest(2, 700)
+    for rules in (CompareRules(), CompareRules(arrays={"/a": ""})):
+        [difference] = compare_json({"a": [deep_one, deep_two]}, {"a": [deep_two, deep_one]}, rules)
+        assert (difference.kind, difference.path) == (Kind.VALUE_CHANGED, "")
+        assert compare_json({"a": [deep_one]}, {"a": [nest(1, 700)]}, rules) == []
 
 
 def test_the_same_object_on_both_sides_has_no_differences():
