@@ -5,7 +5,7 @@ import os
 import re
 from dataclasses import dataclass
 
-__all__ = ["Endpoint", "monolith_endpoints"]
+__all__ = ["Endpoint", "InventoryRow", "inventory_rows", "monolith_endpoints"]
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 _SAMPLES = {"int": "1", "slug": "sample", "str": "sample", "uuid": "00000000-0000-0000-0000-000000000001",
@@ -63,3 +63,34 @@ def monolith_endpoints() -> list[Endpoint]:
         endpoints.append(Endpoint(pattern=pattern, sample_path=sample, methods=_methods_of(entry.callback),
                                   context=_context_of(entry.callback), name=entry.name or ""))
     return endpoints
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    """One endpoint and method with the route that covers it (None: no route names it)."""
+
+    context: str
+    method: str
+    pattern: str
+    route_id: str | None
+    mode: str
+
+
+def inventory_rows(endpoints: list[Endpoint], table, snapshot) -> list[InventoryRow]:
+    """Match every endpoint and method against the route table, as the proxy would."""
+    from strangler_proxy.control import effective_state
+    from strangler_proxy.routing.matching import Matcher
+    from strangler_proxy.routing.paths import canonical_target
+
+    matcher = Matcher(table.routes)
+    rows = []
+    for endpoint in endpoints:
+        segments = canonical_target(endpoint.sample_path).segments
+        for method in endpoint.methods:
+            match = matcher.match(method, segments)
+            if match is None:
+                rows.append(InventoryRow(endpoint.context, method, endpoint.pattern, None, "monolith"))
+                continue
+            state = effective_state(match.route, snapshot)
+            rows.append(InventoryRow(endpoint.context, method, endpoint.pattern, match.route.id, state.mode.value))
+    return rows
