@@ -88,6 +88,8 @@ class ProxyHandler:
         response = proxy_error_response(error, headers)
         if error.status == 413:
             response.force_close()  # the rest of the body is not wanted
+        elif error.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="strangler"'
         return response
 
     async def _reserved(self, request: web.BaseRequest, target: Target) -> web.StreamResponse:

@@ -72,6 +72,7 @@ class FakeBackend:
         self.requests: list[Seen] = []
         self.respond: Responder | None = None
         self.read_body = True
+        self.healthy = True
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -89,7 +90,8 @@ class FakeBackend:
         self.requests.append(Seen(request.method, request.raw_path, dict(request.headers),
                                   list(request.headers.items()), body))
         if request.raw_path == "/healthz":
-            return web.json_response({"status": "ok"})
+            return web.json_response({"status": "ok" if self.healthy else "down"},
+                                     status=200 if self.healthy else 503)
         if self.respond is not None:
             return await self.respond(request, body)
         return web.json_response({"backend": self.name, "path": request.raw_path, "method": request.method})
@@ -250,7 +252,9 @@ def make_proxy(loop_thread: LoopThread, backends: dict[str, FakeBackend]) -> Ite
 
     def start(text: str | None = None, *, store: Any = None, mirror: Any = None, catalog_mode: str = "extracted",
               **settings: Any) -> RunningProxy:
-        table = parse_table(text if text is not None else table_text(backends, catalog_mode=catalog_mode))
+        # With a routes_file setting the app reads (and watches) the file itself.
+        table = None if "routes_file" in settings else parse_table(
+            text if text is not None else table_text(backends, catalog_mode=catalog_mode))
         options = {"admin_token": ADMIN_TOKEN, "access_log": False, **settings}
         store = store if store is not None else MemoryStore()
 
