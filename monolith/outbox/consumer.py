@@ -6,6 +6,9 @@ transaction as the effect), and only such tasks get this profile:
 - late acknowledgement: the message is acknowledged after the job, so a worker
   that dies mid-job leaves it with the broker, which delivers it again;
 - requeue on worker loss: a pool process killed mid-job puts the job back at once;
+- a soft time limit turns a slow job into a failed attempt (retried as below); a job
+  stuck past the hard limit (in C code, where the soft one cannot reach) is killed
+  and goes back to the queue instead of being acknowledged and lost;
 - prefetch 1 (worker_prefetch_multiplier): a busy worker holds no jobs others could run;
 - retries with exponential backoff and jitter, up to STRANGLER_JOBS_MAX_RETRIES;
 - then the dead-letter table, from where `strangler jobs retry` sends it again.
@@ -53,6 +56,7 @@ class SubscriberTask(Task):
 
     acks_late = True
     reject_on_worker_lost = True
+    acks_on_timeout = False
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.request.called_directly:  # a plain function call (tests, the shell)
