@@ -3,8 +3,9 @@
 DeepDiff is configured for the engine's semantics where it has an option for them
 (positional list comparison, no whole-dict summarising); the rest is translated here:
 - list elements of arrays whose lengths differ -> one ("array_length", array path);
-- changes inside an array whose elements are the same in another order (the same multiset
-  of canonical JSON texts) -> one ("array_order", array path);
+- changes inside an array whose differing elements (positions with a finding) are the same
+  elements in another order (the same multiset of canonical JSON texts)
+  -> one ("array_order", array path);
 - int <-> float "type changes" -> nothing when equal, "value_changed" otherwise
   (JSON has one number type).
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -45,44 +45,55 @@ def deepdiff_findings(a: Any, b: Any, **options: Any) -> set[tuple[str, str]]:
 
 def translate(report: DeepDiff, a: Any, b: Any) -> set[tuple[str, str]]:
     """Translate a tree-view DeepDiff report on (a, b) into (kind, path) findings."""
-    findings: set[tuple[str, str]] = set()
-    reorder_cache: dict[tuple[Any, ...], bool] = {}
+    raw: list[tuple[str, tuple[Any, ...]]] = []
     for report_type, levels in report.items():
         if report_type not in _KINDS:
             raise AssertionError(f"DeepDiff reported {report_type!r}, which the translation does not know")
         for level in levels:
-            segments = level.path(output_format="list")
             kind = _KINDS[report_type]
             if report_type == "type_changes" and _is_number(level.t1) and _is_number(level.t2):
                 if level.t1 == level.t2:
                     continue
                 kind = "value_changed"
-            array = _enclosing_array_change(a, b, segments, reorder_cache)
-            findings.add(array if array is not None else (kind, pointer(segments)))
+            raw.append((kind, tuple(level.path(output_format="list"))))
+    # Which element positions of each array hold a finding (the "elements that differ").
+    changed: dict[tuple[Any, ...], set[Any]] = {}
+    for _, segments in raw:
+        for depth in range(len(segments)):
+            changed.setdefault(segments[:depth], set()).add(segments[depth])
+    reordered: dict[tuple[Any, ...], bool] = {}
+    findings = set()
+    for kind, segments in raw:
+        array = _enclosing_array_change(a, b, segments, changed, reordered)
+        findings.add(array if array is not None else (kind, pointer(segments)))
     return findings
-
-
-def _same_elements(a: list[Any], b: list[Any]) -> bool:
-    # DeepDiff's ignore_order would also ignore order inside the elements; this does not.
-    return Counter(json.dumps(x, sort_keys=True) for x in a) == Counter(json.dumps(x, sort_keys=True) for x in b)
 
 
 def _is_number(value: Any) -> bool:
     return type(value) in _NUMBERS
 
 
-def _enclosing_array_change(a: Any, b: Any, segments: Sequence[Any],
-                            cache: dict[tuple[Any, ...], bool]) -> tuple[str, str] | None:
-    """Return the outermost array on the path whose length or order differs, as a finding."""
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _enclosing_array_change(a: Any, b: Any, segments: tuple[Any, ...], changed: dict[tuple[Any, ...], set[Any]],
+                            reordered: dict[tuple[Any, ...], bool]) -> tuple[str, str] | None:
+    """Return the outermost array on the path whose length or element order differs, as a finding."""
     node_a, node_b = a, b
     for depth in range(len(segments)):
         if type(node_a) is list and type(node_b) is list:
-            prefix = tuple(segments[:depth])
+            prefix = segments[:depth]
             if len(node_a) != len(node_b):
                 return ("array_length", pointer(prefix))
-            if prefix not in cache:
-                cache[prefix] = _same_elements(node_a, node_b)
-            if cache[prefix]:
+            if prefix not in reordered:
+                # The differing elements, compared whole (DeepDiff's ignore_order would also
+                # ignore order inside them), are the same ones in another order.
+                positions = changed[prefix]
+                reordered[prefix] = len(positions) >= 2 and (
+                    Counter(_canonical(node_a[p]) for p in positions)
+                    == Counter(_canonical(node_b[p]) for p in positions))
+            if reordered[prefix]:
                 return ("array_order", pointer(prefix))
         step = segments[depth]
         try:

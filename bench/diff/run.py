@@ -1,13 +1,13 @@
 """Diff engine benchmark: the same findings as DeepDiff on a shop corpus, and the speed of both.
 
-    .venv/bin/python -m bench.diff.run [--pairs 120] [--rounds 3] [--seed 20250301]
+    .venv/bin/python -m bench.diff.run [--pairs 90] [--rounds 3] [--seed 20250301]
 
 1. Builds the deterministic corpus (corpus.py) and compares every pair with the engine and with
    DeepDiff, in two configurations: no rules, and realistic rules (volatile fields ignored,
    a numeric tolerance) given to DeepDiff as exclude_regex_paths and math_epsilon.
 2. Asserts that the engine's (kind, path) findings equal DeepDiff's, translated
    (deepdiff_map.py), on every pair of both configurations.
-3. Times both side by side, interleaved round by round, on the same decoded documents; also the
+3. Times both side by side, pair by pair, on the same decoded documents; also the
    engine from response bytes (compare_responses, parsing included) against json.loads + DeepDiff.
    Only the DeepDiff call is timed, not the translation. Exits 1 if findings differ or the engine
    is less than --min-speedup times faster.
@@ -47,7 +47,7 @@ CONFIGS: dict[str, tuple[CompareRules, dict[str, Any]]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=120)
+    parser.add_argument("--pairs", type=int, default=90)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=20250301)
     parser.add_argument("--min-speedup", type=float, default=10.0)
@@ -60,16 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     rows = []
     for name, (rules, options) in CONFIGS.items():
-        ours_times, theirs_times, reports = [], [], None
-        for round_number in range(args.rounds):
-            # Alternate who goes first so drift on a shared machine hits both alike.
-            jobs = [("ours", lambda r=rules: _time_ours(corpus, r)),
-                    ("theirs", lambda o=options: _time_deepdiff(corpus, o))]
-            for who, job in (jobs if round_number % 2 == 0 else jobs[::-1]):
-                elapsed, result = job()
-                (ours_times if who == "ours" else theirs_times).append(elapsed)
-                if who == "theirs" and reports is None:
-                    reports = result
+        ours_times, theirs_times, reports = _side_by_side(
+            [(p.primary, p.candidate) for p in corpus],
+            lambda a, b, r=rules: compare_json(a, b, r),
+            lambda a, b, o=options: run_deepdiff(a, b, **o),
+            args.rounds,
+        )
         failures += _check_findings(name, corpus, rules, reports)
         rows.append((f"compare_json, {name}", ours_times, theirs_times))
 
@@ -79,14 +75,13 @@ def main(argv: list[str] | None = None) -> int:
             Pair(p.name, without_booleans(p.primary), without_booleans(p.candidate)) for p in corpus],
     }
     for label, pairs in cases.items():
-        snapshots = [(_snapshot(p.primary), _snapshot(p.candidate)) for p in pairs]
-        ours_bytes, theirs_bytes = [], []
-        for round_number in range(args.rounds):
-            jobs = [(ours_bytes, lambda s=snapshots: _time_bytes_ours(s)),
-                    (theirs_bytes, lambda s=snapshots: _time_bytes_deepdiff(s))]
-            for sink, job in (jobs if round_number % 2 == 0 else jobs[::-1]):
-                sink.append(job())
-        rows.append((label, ours_bytes, theirs_bytes))
+        ours_times, theirs_times, _ = _side_by_side(
+            [(_snapshot(p.primary), _snapshot(p.candidate)) for p in pairs],
+            lambda a, b: compare_responses(a, b, RULES),
+            lambda a, b: run_deepdiff(json.loads(a.body), json.loads(b.body), **DEEPDIFF_RULES),
+            args.rounds,
+        )
+        rows.append((label, ours_times, theirs_times))
 
     print()
     print(f"| case ({len(corpus)} pairs, median of {args.rounds} rounds) | engine µs/pair | DeepDiff µs/pair "
@@ -105,34 +100,38 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
-def _time_ours(corpus: list[Pair], rules: CompareRules) -> tuple[float, list[Any]]:
-    results = []
-    start = time.perf_counter()
-    for pair in corpus:
-        results.append(compare_json(pair.primary, pair.candidate, rules))
-    return time.perf_counter() - start, results
+def _side_by_side(pairs: list[tuple[Any, Any]], ours: Callable[[Any, Any], Any], theirs: Callable[[Any, Any], Any],
+                  rounds: int) -> tuple[list[float], list[float], list[Any]]:
+    """Time both on every pair, back to back, so load on a shared machine hits both alike.
 
-
-def _time_deepdiff(corpus: list[Pair], options: dict[str, Any]) -> tuple[float, list[Any]]:
-    results = []
-    start = time.perf_counter()
-    for pair in corpus:
-        results.append(run_deepdiff(pair.primary, pair.candidate, **options))
-    return time.perf_counter() - start, results
-
-
-def _time_bytes_ours(snapshots: list[tuple[ResponseSnapshot, ResponseSnapshot]]) -> float:
-    start = time.perf_counter()
-    for primary, candidate in snapshots:
-        compare_responses(primary, candidate, RULES)
-    return time.perf_counter() - start
-
-
-def _time_bytes_deepdiff(snapshots: list[tuple[ResponseSnapshot, ResponseSnapshot]]) -> float:
-    start = time.perf_counter()
-    for primary, candidate in snapshots:
-        run_deepdiff(json.loads(primary.body), json.loads(candidate.body), **DEEPDIFF_RULES)
-    return time.perf_counter() - start
+    Return each round's total seconds for ours and theirs, and theirs' results of round one.
+    """
+    ours_totals, theirs_totals, results = [], [], []
+    clock = time.perf_counter
+    for round_number in range(rounds):
+        ours_total = theirs_total = 0.0
+        for index, (a, b) in enumerate(pairs):
+            if (index + round_number) % 2:
+                start = clock()
+                ours(a, b)
+                middle = clock()
+                result = theirs(a, b)
+                end = clock()
+                ours_total += middle - start
+                theirs_total += end - middle
+            else:
+                start = clock()
+                result = theirs(a, b)
+                middle = clock()
+                ours(a, b)
+                end = clock()
+                theirs_total += middle - start
+                ours_total += end - middle
+            if round_number == 0:
+                results.append(result)
+        ours_totals.append(ours_total)
+        theirs_totals.append(theirs_total)
+    return ours_totals, theirs_totals, results
 
 
 def _check_findings(name: str, corpus: list[Pair], rules: CompareRules, reports: list[Any]) -> int:

@@ -67,13 +67,14 @@ def json_type(value: Any) -> str:
 
 
 class _Walk:
-    __slots__ = ("path", "out", "plan", "active", "trust")
+    __slots__ = ("path", "out", "plan", "active", "keyed", "trust")
 
     def __init__(self, plan: Plan, trust: bool) -> None:
         self.path: list[str | int] = []
         self.out: list[Difference] = []
         self.plan = plan
         self.active = plan.active
+        self.keyed = plan.keyed_arrays
         self.trust = trust  # `==` on containers is exact: no booleans on either side
 
 
@@ -137,8 +138,8 @@ def _object(walk: _Walk, a: dict[str, Any], b: dict[str, Any]) -> None:
 
 def _array(walk: _Walk, a: list[Any], b: list[Any]) -> None:
     path = walk.path
-    # Only an array that differs needs its rule; `!=` is cheap and exits at the first mismatch.
-    if walk.active and a != b:
+    # Only an array that differs needs its key rule; `!=` is cheap and exits at the first mismatch.
+    if walk.keyed and a != b:
         rule = walk.plan.resolve(path)
         if rule.ignored:
             return

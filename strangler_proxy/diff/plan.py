@@ -27,9 +27,13 @@ NO_RULE = NodeRule()
 
 
 class Plan:
-    """Path rules in lookup form; `active` is False when no path rule is set at all."""
+    """Path rules in lookup form; `active` is False when no path rule is set at all.
 
-    __slots__ = ("active", "_ignore", "_arrays", "_tolerances", "_tolerance", "_timestamps",
+    `keyed_arrays` says whether any array is compared as a set: only then must arrays look up
+    their rule before comparing (every other rule is looked up where a difference is found).
+    """
+
+    __slots__ = ("active", "keyed_arrays", "_ignore", "_arrays", "_tolerances", "_tolerance", "_timestamps",
                  "_uuids", "_by_shape", "_cache")
 
     def __init__(
@@ -57,6 +61,7 @@ class Plan:
         )
         patterns = tuple(patterns)
         self.active = bool(patterns) or tolerance is not None
+        self.keyed_arrays = bool(self._arrays)
         # Without a literal index in any pattern, every index matches the same patterns,
         # so the answer depends on the normalised path only and caches far better.
         self._by_shape = not any(p.has_index_literal for p in patterns)

@@ -44,7 +44,7 @@ _KEY_FIELD = re.compile(r"[^\x00-\x1f]{0,200}")
 
 @dataclass(frozen=True, slots=True)
 class Tolerance:
-    """Numbers closer than `absolute`, or than `relative` times the larger magnitude, are equal."""
+    """Numbers at most `absolute` apart, or at most `relative` times the larger magnitude, are equal."""
 
     absolute: float = 0.0
     relative: float = 0.0
@@ -74,6 +74,7 @@ class CompareRules:
     tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
     timestamps: Mapping[str, str] = field(default_factory=dict)
     uuids: Mapping[str, str] = field(default_factory=dict)
+    # The path rules compiled for lookups during a walk; derived, never set by callers.
     plan: Plan = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
