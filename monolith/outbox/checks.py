@@ -1,4 +1,8 @@
-"""Django system check: the same Celery profile check workers and relays run at start."""
+"""Django system check: the Celery profile check, as a warning.
+
+Workers and relays refuse to start with an unsafe profile (monolith.outbox.profile);
+the web process and `migrate` only warn, since they run no jobs.
+"""
 from __future__ import annotations
 
 from django.core import checks
@@ -15,5 +19,6 @@ def celery_profile_check(app_configs=None, **kwargs) -> list[checks.CheckMessage
     try:
         check_profile(app)
     except ProfileError as error:
-        return [checks.Error(str(error), id="outbox.E001")]
+        return [checks.Warning(str(error), id="outbox.W001",
+                               hint="Workers and relays will refuse to start with this profile.")]
     return []
