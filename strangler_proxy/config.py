@@ -24,6 +24,8 @@ Every variable has a safe local default, so `strangler proxy` runs with none set
     STRANGLER_MIRROR_BODY_LIMIT    bytes of a body captured for the shadow hook   65536
     STRANGLER_BACKEND_<NAME>_URLS  comma-separated URLs replacing a backend's `urls`
                                    (<NAME> upper-cased, '-' as '_'), e.g. STRANGLER_BACKEND_CATALOG_URLS
+    STRANGLER_DASHBOARD_SAMPLE_SECONDS   dashboard time-series interval, whole seconds; 0: off   10
+    STRANGLER_DASHBOARD_RETENTION_HOURS  hours of dashboard samples kept     24
 """
 from __future__ import annotations
 
@@ -71,6 +73,8 @@ class ProxySettings:
     mirror_queue: int = 1000
     mirror_body_limit: int = 64 * 1024
     backend_urls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dashboard_sample_seconds: int = 10
+    dashboard_retention_hours: float = 24.0
 
     @property
     def store_kind(self) -> str:
@@ -115,6 +119,8 @@ class ProxySettings:
             mirror_queue=_int(env, "STRANGLER_MIRROR_QUEUE", 1000, low=1),
             mirror_body_limit=_int(env, "STRANGLER_MIRROR_BODY_LIMIT", 64 * 1024, low=0),
             backend_urls=_backend_urls(env),
+            dashboard_sample_seconds=_int(env, "STRANGLER_DASHBOARD_SAMPLE_SECONDS", 10, low=0, high=3600),
+            dashboard_retention_hours=_float(env, "STRANGLER_DASHBOARD_RETENTION_HOURS", 24.0, low=0.1),
         )
 
 

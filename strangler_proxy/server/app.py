@@ -9,6 +9,7 @@ from aiohttp import web
 
 from strangler_proxy.admin.api import AdminApi
 from strangler_proxy.config import ProxySettings
+from strangler_proxy.dashboard import Dashboard
 from strangler_proxy.errors import StoreUnavailable
 from strangler_proxy.forwarding.circuit import STATE_VALUES
 from strangler_proxy.forwarding.health import HealthChecker
@@ -55,8 +56,9 @@ class Proxy:
                                    metrics=metrics, settings=settings)
         self.admin = AdminApi(holder=self.holder, store=store, settings=settings, metrics=metrics,
                               reload=self.table_watcher.reload)
+        self.dashboard = Dashboard(holder=self.holder, store=store, settings=settings, metrics=metrics)
         self.handler = ProxyHandler(holder=self.holder, forwarder=self.forwarder, admin=self.admin,
-                                    metrics=metrics, access_log=settings.access_log)
+                                    metrics=metrics, access_log=settings.access_log, dashboard=self.dashboard)
         self.holder.on_snapshot(self._snapshot_applied)
 
     def _snapshot_applied(self, snapshot: Snapshot) -> None:
@@ -102,9 +104,11 @@ class Proxy:
         self.store_watcher.start()
         if self._watch_routes_file:
             self.table_watcher.start()
+        await self.dashboard.start()
 
     async def cleanup(self, app: web.Application) -> None:
         """Stop background work and close connections."""
+        await self.dashboard.stop()
         await self.table_watcher.stop()
         if self.store_watcher is not None:
             self.store_watcher.request_stop()

@@ -12,6 +12,7 @@ import time
 from aiohttp import web
 
 from strangler_proxy.admin.api import AdminApi
+from strangler_proxy.dashboard import Dashboard
 from strangler_proxy.errors import NotFound, ProxyError
 from strangler_proxy.forwarding.headers import request_id_from
 from strangler_proxy.metrics import ProxyMetrics
@@ -35,8 +36,9 @@ class ProxyHandler:
     """Dispatch requests to the admin API, the metrics or the forwarder; log and count each."""
 
     def __init__(self, *, holder: StateHolder, forwarder: Forwarder, admin: AdminApi, metrics: ProxyMetrics,
-                 access_log: bool) -> None:
+                 access_log: bool, dashboard: Dashboard | None = None) -> None:
         self._holder = holder
+        self._dashboard = dashboard
         self._forwarder = forwarder
         self._admin = admin
         self._metrics = metrics
@@ -103,5 +105,8 @@ class ProxyHandler:
             current = self._holder.current
             return json_response({"status": "ok", "table_version": current.version,
                                   "kill_switch": current.snapshot.kill_switch})
-        # The rest of /_strangler/ is reserved for the dashboard.
+        if self._dashboard is not None:
+            page = await self._dashboard.handle(request, target)
+            if page is not None:
+                return page
         raise NotFound("nothing here yet: /_strangler/ is reserved for the proxy", details={"path": target.path})
