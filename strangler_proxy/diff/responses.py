@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from strangler_proxy.diff.display import preview
 from strangler_proxy.diff.json_diff import DEFAULT_RULES, diff_documents
 from strangler_proxy.diff.model import Comparison, Difference, Kind
 from strangler_proxy.diff.rules import CompareRules
@@ -24,7 +25,7 @@ def compare_responses(primary: ResponseSnapshot, candidate: ResponseSnapshot,
     for name in rules.headers:
         left, right = primary.headers.get(name), candidate.headers.get(name)
         if (left.strip() if left is not None else None) != (right.strip() if right is not None else None):
-            differences.append(Difference(Kind.HEADER, name, name, left, right))
+            differences.append(Difference(Kind.HEADER, name, name, preview(left), preview(right)))
     differences.extend(compare_bodies(primary, candidate, rules))
     return Comparison(differences)
 
