@@ -1,10 +1,13 @@
 """The control plane: flips and the kill switch, checked against the route table, written to the store.
 
 The CLI and the admin API both go through these functions, so a flip is validated the same
-way wherever it comes from, and always lands in the audit log.
+way wherever it comes from, and always lands in the audit log. Both pass `evidence`, the
+shadow's cut-over gate (strangler_proxy/shadow/gate.py): a flip to `extracted` it refuses
+needs `force`, and then the audit log says what was overridden.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from strangler_proxy.errors import FlipRefused, UnknownRoute
@@ -31,8 +34,13 @@ def route_flip(
     percent: object | None = None,
     actor: str,
     reason: str,
+    evidence: Callable[[RouteSpec], str | None] | None = None,
+    force: bool = False,
 ) -> AuditEntry:
-    """Change a route's mode; raise FlipRefused (or UnknownRoute) saying why it is not allowed."""
+    """Change a route's mode; raise FlipRefused (or UnknownRoute) saying why it is not allowed.
+
+    `evidence(route)` returns None when a flip to `extracted` may go ahead, else why not.
+    """
     route = table.route(route_id)
     if route is None:
         known = ", ".join(r.id for r in table.routes) or "none"
@@ -55,6 +63,11 @@ def route_flip(
         raise FlipRefused(f"route {route.id!r} has no extracted backend in {table.source}: "
                           f"it cannot go to {new_mode.value!r}")
     actor, reason = _who_and_why(actor, reason)
+    refusal = evidence(route) if evidence is not None and new_mode is Mode.EXTRACTED else None
+    if refusal is not None:
+        if not force:
+            raise FlipRefused(f"{refusal}; use --force with a reason to flip anyway")
+        reason = f"{reason} [forced past the evidence gate: {refusal}]"
     return store.set_route_state(route_id=route.id, state=RouteState(new_mode, percent_bp),
                                  default=route.initial, actor=actor, reason=reason)
 

@@ -55,6 +55,7 @@ class MirroredResponse:
     headers: Sequence[tuple[str, str]]
     body: bytes | None
     body_truncated: bool = False
+    elapsed: float | None = None  # seconds from the request's arrival to the answer's last byte
 
 
 class Mirror(Protocol):

@@ -2,7 +2,7 @@
 
     GET  routes                    every route with its effective mode, and the table version
     GET  routes/<id>               one route
-    POST routes/<id>/flip          {"mode", "percent"?, "reason", "actor"?}
+    POST routes/<id>/flip          {"mode", "percent"?, "reason", "actor"?, "force"?}
     GET  history?route=&limit=     the audit log, newest first
     GET  kill-switch               {"on": bool}
     POST kill-switch               {"on": bool, "reason", "actor"?}
@@ -10,6 +10,7 @@
     GET  status                    table file, digest, store, version, last refused reload
     POST reload                    re-read the route file now (422 with the problems if refused)
     POST overrides                 {"target": "monolith"|"extracted", "ttl_seconds", "routes"?} -> QA token
+    ... compare[/...]              shadow results and reports: strangler_proxy/shadow/admin.py
 
 Writes go through `strangler_proxy.control`, so they are validated and audited exactly like
 the CLI's. The worker applies its own change at once; the others pick it up from the store.
@@ -41,6 +42,7 @@ from strangler_proxy.routing.overrides import override_token_create
 from strangler_proxy.routing.paths import Target
 from strangler_proxy.server.responses import json_response
 from strangler_proxy.server.state import StateHolder
+from strangler_proxy.shadow.admin import CompareAdmin
 from strangler_proxy.store.base import KILL_SWITCH, RouteStore
 
 __all__ = ["API_PREFIX", "AdminApi"]
@@ -73,8 +75,10 @@ class AdminApi:
     """Serve the admin API for one worker."""
 
     def __init__(self, *, holder: StateHolder, store: RouteStore, settings: ProxySettings,
-                 metrics: ProxyMetrics, reload: Callable[[], Awaitable[list[str] | None]]) -> None:
+                 metrics: ProxyMetrics, reload: Callable[[], Awaitable[list[str] | None]],
+                 compare: CompareAdmin | None = None) -> None:
         self._holder = holder
+        self._compare = compare
         self._store = store
         self._settings = settings
         self._metrics = metrics
@@ -139,6 +143,8 @@ class AdminApi:
             case ["overrides"]:
                 self._allow(method, "POST")
                 return self._override(await self._json(request))
+            case ["compare", *rest] if self._compare is not None:
+                return await self._compare.handle(method, rest, request, self._holder.current.table)
         raise NotFound("no such admin endpoint", details={"path": "/" + "/".join([*API_PREFIX, *parts])})
 
     @staticmethod
@@ -191,10 +197,14 @@ class AdminApi:
         mode = self._text(data, "mode")
         reason = self._text(data, "reason")
         percent = data.get("percent")
+        force = data.get("force", False)
+        if not isinstance(force, bool):
+            raise InvalidRequest("'force' must be true or false", details={"force": ["must be a boolean"]})
         table = self._holder.current.table
         entry = await asyncio.to_thread(route_flip, table=table, store=self._store, route_id=route_id,
                                         mode=mode, percent=percent, actor=self._actor(data, request),
-                                        reason=reason)
+                                        reason=reason, force=force,
+                                        evidence=self._compare.evidence if self._compare is not None else None)
         await self._refresh()
         return json_response({"entry": entry.as_dict(), "version": entry.version})
 

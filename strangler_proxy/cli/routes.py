@@ -20,6 +20,7 @@ from strangler_proxy.cli._shared import (
 from strangler_proxy.control import kill_switch_set, route_flip, route_rows
 from strangler_proxy.routing.model import Mode
 from strangler_proxy.routing.overrides import MAX_TTL_SECONDS, TARGETS, override_token_create
+from strangler_proxy.shadow.gate import gate_evidence_from
 
 __all__ = ["register"]
 
@@ -58,16 +59,23 @@ def routes(as_json: bool) -> None:
 @click.option("--percent", default=None, help="Canary share, 0.01 to 100 (0.01% resolution).")
 @click.option("--reason", required=True, help="Why: goes into the audit log.")
 @click.option("--actor", default=None, help="Who: defaults to cli:<user>@<host>.")
+@click.option("--force", is_flag=True, help="Go to extracted without the shadow evidence the gate asks for "
+                                            "(the audit log says so).")
 @_json_option
-def flip(route_id: str, mode: str, percent: str | None, reason: str, actor: str | None, as_json: bool) -> None:
-    """Change a route's mode; every running worker applies it without a restart."""
+def flip(route_id: str, mode: str, percent: str | None, reason: str, actor: str | None, force: bool,
+         as_json: bool) -> None:
+    """Change a route's mode; every running worker applies it without a restart.
+
+    A flip to `extracted` needs shadow evidence (see `strangler compare`) unless --force.
+    """
     with failures_as_messages():
         settings = settings_from_env()
         table = open_table(settings)
         store = store_from(settings)
         try:
             entry = route_flip(table=table, store=store, route_id=route_id, mode=mode, percent=percent,
-                               actor=actor or default_actor(), reason=reason)
+                               actor=actor or default_actor(), reason=reason,
+                               evidence=gate_evidence_from(settings, store.kind), force=force)
         finally:
             store.close()
     if as_json:

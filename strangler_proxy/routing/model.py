@@ -4,6 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from strangler_proxy.shadow.policy import ShadowPolicy
 
 __all__ = ["DEFAULT_ROUTE_ID", "MONOLITH", "SAFE_METHODS", "BackendSpec", "Mode", "RouteSpec", "RouteState", "RouteTable"]
 
@@ -64,6 +68,7 @@ class BackendSpec:
     health_interval: float = 5.0
     failure_threshold: int = 5
     reset_timeout: float = 10.0
+    dry_run: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,7 @@ class RouteSpec:
     initial: RouteState
     idempotent: bool = False
     body_limit: int | None = None
+    shadow: ShadowPolicy | None = None  # [routes.compare/shadow/gate]; None: the defaults
 
     def allows(self, method: str) -> bool:
         """Whether the route claims this method."""

@@ -5,6 +5,7 @@
     health_path = "/healthz"             # "" turns health checks off
     connect_timeout = 2.0                # seconds; also read_timeout, health_interval, reset_timeout
     failure_threshold = 5                # consecutive failures that open an instance's circuit
+    dry_run = false                      # true: it honours X-Strangler-Dry-Run, so unsafe requests may be mirrored
 
     [[routes]]
     id = "catalog-products-read"
@@ -16,6 +17,7 @@
     percent = 10                         # canary share, only with mode = "canary"
     idempotent = false                   # true lets failed non-GET requests fall back too
     body_limit = 1048576                 # bytes; default STRANGLER_BODY_LIMIT
+    [routes.compare] / [routes.shadow] / [routes.gate]   # comparison and cut-over: strangler_proxy/shadow/policy.py
 
 Every problem is reported as ``<file>: route '<id>': field '<field>': <what is wrong>``.
 """
@@ -42,6 +44,7 @@ from strangler_proxy.routing.model import (
     RouteState,
     RouteTable,
 )
+from strangler_proxy.shadow.policy import ROUTE_TABLES, shadow_policy_parse
 
 __all__ = ["KNOWN_METHODS", "RESERVED_PATHS", "load_table", "parse_table"]
 
@@ -51,9 +54,9 @@ RESERVED_PATHS = ("/_strangler/", "/metrics")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _ROUTE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 _BACKEND_FIELDS = {"urls", "health_path", "connect_timeout", "read_timeout", "health_interval",
-                   "failure_threshold", "reset_timeout"}
+                   "failure_threshold", "reset_timeout", "dry_run"}
 _ROUTE_FIELDS = {"id", "context", "backend", "methods", "paths", "mode", "percent", "idempotent",
-                 "body_limit"}
+                 "body_limit", *ROUTE_TABLES}
 
 
 def load_table(path: Path | str, *, backend_urls: Mapping[str, tuple[str, ...]] | None = None) -> RouteTable:
@@ -144,7 +147,11 @@ def _backends(
             checker.problem(f"must be an integer of at least 1, got {threshold!r}",
                             where=where, field="failure_threshold")
             threshold = 5
-        backends[name] = BackendSpec(name, urls, health or None, failure_threshold=threshold, **values)
+        dry_run = spec.get("dry_run", False)
+        if not isinstance(dry_run, bool):
+            checker.problem("must be true or false", where=where, field="dry_run")
+        backends[name] = BackendSpec(name, urls, health or None, failure_threshold=threshold,
+                                     dry_run=dry_run is True, **values)
     return backends
 
 
@@ -264,10 +271,11 @@ def _route(checker: _Checker, where: str, spec: dict[str, Any], backends: Mappin
     body_limit = spec.get("body_limit")
     if body_limit is not None and (not isinstance(body_limit, int) or isinstance(body_limit, bool) or body_limit < 0):
         checker.problem("must be a number of bytes (0 or more)", where=where, field="body_limit")
+    shadow = shadow_policy_parse(spec, lambda field, message: checker.problem(message, where=where, field=field))
     if len(checker.problems) > before:
         return None
     return RouteSpec(route_id, paths, methods, context.strip(), backend, RouteState(mode, percent_bp),
-                     idempotent, body_limit)
+                     idempotent, body_limit, shadow)
 
 
 def _methods(checker: _Checker, where: str, raw: Any) -> frozenset[str] | None:

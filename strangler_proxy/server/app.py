@@ -15,13 +15,16 @@ from strangler_proxy.forwarding.circuit import STATE_VALUES
 from strangler_proxy.forwarding.health import HealthChecker
 from strangler_proxy.forwarding.upstream import Instance, Upstream, UpstreamPool
 from strangler_proxy.metrics import ProxyMetrics
-from strangler_proxy.mirror import BackendMirror, Mirror
+from strangler_proxy.mirror import Mirror
 from strangler_proxy.routing.model import RouteTable
 from strangler_proxy.routing.table import load_table
 from strangler_proxy.server.forward import Forwarder
 from strangler_proxy.server.handler import ProxyHandler
 from strangler_proxy.server.state import StateHolder
 from strangler_proxy.server.watchers import StoreWatcher, TableWatcher
+from strangler_proxy.shadow.admin import CompareAdmin
+from strangler_proxy.shadow.results import ResultsStore, open_results
+from strangler_proxy.shadow.wiring import comparing_mirror
 from strangler_proxy.store import RouteStore, open_store
 from strangler_proxy.store.base import Snapshot
 
@@ -35,7 +38,7 @@ class Proxy:
 
     def __init__(self, *, settings: ProxySettings, table: RouteTable, store: RouteStore,
                  upstream: Upstream | None, mirror: Mirror | None, metrics: ProxyMetrics,
-                 watch_routes_file: bool) -> None:
+                 watch_routes_file: bool, results: ResultsStore | None = None) -> None:
         self.settings = settings
         self.store = store
         self.metrics = metrics
@@ -44,8 +47,10 @@ class Proxy:
             table.backends, on_circuit_change=self._circuit_changed)
         self.health = HealthChecker(self.pool, on_change=self._health_changed) \
             if isinstance(self.pool, UpstreamPool) else None
-        self.mirror = mirror if mirror is not None else BackendMirror(
-            self.pool, metrics, queue_size=settings.mirror_queue)
+        # Shadow results live next to the route store, so every worker adds to the same totals.
+        self._owns_results = results is None
+        self.results = results if results is not None else open_results(settings, store.kind)
+        self.mirror = mirror if mirror is not None else comparing_mirror(self.pool, metrics, self.results, settings)
         self.table_watcher = TableWatcher(settings.routes_file, self.holder, metrics,
                                           backend_urls=settings.backend_urls,
                                           poll_seconds=settings.routes_poll_seconds,
@@ -55,7 +60,7 @@ class Proxy:
         self.forwarder = Forwarder(holder=self.holder, upstream=self.pool, mirror=self.mirror,
                                    metrics=metrics, settings=settings)
         self.admin = AdminApi(holder=self.holder, store=store, settings=settings, metrics=metrics,
-                              reload=self.table_watcher.reload)
+                              reload=self.table_watcher.reload, compare=CompareAdmin(self.results))
         self.dashboard = Dashboard(holder=self.holder, store=store, settings=settings, metrics=metrics)
         self.handler = ProxyHandler(holder=self.holder, forwarder=self.forwarder, admin=self.admin,
                                     metrics=metrics, access_log=settings.access_log, dashboard=self.dashboard)
@@ -118,6 +123,9 @@ class Proxy:
         if self.store_watcher is not None:
             await asyncio.to_thread(self.store_watcher.stop)
         await self.mirror.stop()
+        if self._owns_results:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.results.close)
         if self.health is not None:
             await self.health.stop()
         await self.pool.close()
@@ -134,6 +142,7 @@ def create_app(
     upstream: Upstream | None = None,
     mirror: Mirror | None = None,
     metrics: ProxyMetrics | None = None,
+    results: ResultsStore | None = None,
 ) -> web.Application:
     """Build the proxy application; raise RouteTableError if the route file is invalid."""
     settings = settings or ProxySettings.from_env()
@@ -142,7 +151,7 @@ def create_app(
         table = load_table(settings.routes_file, backend_urls=settings.backend_urls)
     proxy = Proxy(settings=settings, table=table, store=store if store is not None else open_store(settings),
                   upstream=upstream, mirror=mirror, metrics=metrics or ProxyMetrics(),
-                  watch_routes_file=watch)
+                  watch_routes_file=watch, results=results)
     app = web.Application()
     app[PROXY] = proxy
     # One catch-all route: the handler canonicalises the raw path itself. `[\s\S]` and not `.`

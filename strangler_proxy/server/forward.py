@@ -8,6 +8,7 @@ circuit open); a 5xx or a timeout means it may have, so the error goes to the cl
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
 from aiohttp import web
@@ -170,7 +171,8 @@ class Forwarder:
                 MirroredRequest(ctx.request_id, outbound.method, outbound.path_qs, tuple(outbound.headers.items()),
                                 body.captured, body_truncated=body.captured is None),
                 MirroredResponse(status, tuple(response.headers.items()),
-                                 None if truncated else bytes(captured or b""), body_truncated=truncated))
+                                 None if truncated else bytes(captured or b""), body_truncated=truncated,
+                                 elapsed=time.perf_counter() - ctx.started))
         return out
 
     def _user_key(self, request: web.BaseRequest, ctx: RequestContext) -> UserKey:

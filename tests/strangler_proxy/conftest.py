@@ -334,6 +334,8 @@ def proxy_process(tmp_path: Path) -> Iterator[Callable[..., ProxyProcess]]:
             "STRANGLER_ADMIN_TOKEN": ADMIN_TOKEN,
             "STRANGLER_ACCESS_LOG": "0",
             "STRANGLER_STORE_POLL_SECONDS": "0.1",
+            # These tests flip to `extracted` with no shadow traffic: open the evidence gate.
+            "STRANGLER_GATE_MIN_COMPARED": "0",
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
         }

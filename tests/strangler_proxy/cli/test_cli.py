@@ -17,7 +17,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     routes = tmp_path / "strangler.toml"
     routes.write_text((ROOT / "strangler.toml").read_text())
     values = {"STRANGLER_ROUTES": str(routes), "STRANGLER_STORE": str(tmp_path / "store.sqlite3"),
-              "STRANGLER_ADMIN_TOKEN": "cli-admin-token"}
+              "STRANGLER_ADMIN_TOKEN": "cli-admin-token", "STRANGLER_GATE_MIN_COMPARED": "0"}
     monkeypatch.delenv("REDIS_URL", raising=False)
     for name, value in values.items():
         monkeypatch.setenv(name, value)

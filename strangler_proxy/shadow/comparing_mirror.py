@@ -1,0 +1,353 @@
+"""The proxy's comparing mirror: shadowed exchanges sent to the extracted side, compared, kept.
+
+It implements the proxy's `Mirror` hook (strangler_proxy/mirror.py). `submit` runs on the
+request path after the user's answer is complete, and only decides and counts: record?
+mirror? (sample rate, body cap, method safety) room? (in-flight caps) — then it starts a task
+and returns. Off the request path the task sends the request to the extracted backend and,
+for a noise probe, to the monolith a second time, both at once, under one hard timeout;
+compares in a worker thread; and adds the outcome to a batch that a background task writes
+to the shared results store every STRANGLER_SHADOW_FLUSH_SECONDS.
+
+Safe methods (GET, HEAD, OPTIONS) are mirrored; others only to a backend marked
+`dry_run = true`, with `X-Strangler-Dry-Run: 1`. Every mirrored request carries
+`X-Strangler-Shadow: 1`. A noise probe is only ever a safe request.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import aiohttp
+from multidict import CIMultiDict
+
+from strangler_proxy.diff import Comparison, NoiseModel
+from strangler_proxy.errors import BackendUnavailable, StranglerError, UpstreamError, UpstreamTimeout
+from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream
+from strangler_proxy.metrics import ProxyMetrics
+from strangler_proxy.mirror import MirroredRequest, MirroredResponse
+from strangler_proxy.routing.model import MONOLITH, SAFE_METHODS, RouteSpec
+from strangler_proxy.shadow.config import ShadowSettings
+from strangler_proxy.shadow.exchange import Answer, compare_exchange, make_sample
+from strangler_proxy.shadow.metrics import ShadowMetrics
+from strangler_proxy.shadow.policy import ShadowPolicy
+from strangler_proxy.shadow.results.base import ResultsStore
+from strangler_proxy.shadow.results.latency import bucket_of
+from strangler_proxy.shadow.results.model import ResultsBatch
+from strangler_proxy.shadow.sampling import InFlight, Sampler
+
+__all__ = ["DRY_RUN_HEADER", "SHADOW_HEADER", "ComparingMirror", "Recorder"]
+
+SHADOW_HEADER = "X-Strangler-Shadow"
+DRY_RUN_HEADER = "X-Strangler-Dry-Run"
+_NO_POLICY = ShadowPolicy()
+_log = logging.getLogger("strangler.shadow")
+
+
+class Recorder:
+    """What the mirror needs of a HAR recorder (strangler_proxy.replay.recorder.HarRecorder)."""
+
+    def add(self, route: RouteSpec, request: MirroredRequest, primary: MirroredResponse) -> None:
+        """Take an exchange to record; return at once."""
+
+    async def flush(self, *, final: bool = False) -> None:
+        """Write what is due (everything when final)."""
+
+
+class _NoAnswer(Exception):
+    """A side gave no answer; `kind` says why (timeout, unreachable, unavailable, too_large, error)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    route: RouteSpec
+    request: MirroredRequest
+    primary: MirroredResponse
+    probe: bool
+    dry_run: bool
+
+
+class ComparingMirror:
+    """Mirror shadowed exchanges to the extracted backend, compare the answers, keep the results."""
+
+    def __init__(self, upstream: Upstream, metrics: ProxyMetrics, results: ResultsStore,
+                 settings: ShadowSettings | None = None, *, body_limit: int = 64 * 1024,
+                 rng: Callable[[], float] = random.random, recorder: Recorder | None = None,
+                 owns_results: bool = False) -> None:
+        self._upstream = upstream
+        self._metrics = ShadowMetrics(metrics)
+        self.results = results
+        self.settings = settings or ShadowSettings()
+        self._body_limit = body_limit
+        self._sampler = Sampler(rng)
+        self._recorder = recorder
+        self._owns_results = owns_results
+        self._inflight = InFlight(self.settings.concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._lock = threading.Lock()  # the batch is filled from the loop and the compare thread
+        self._batch = ResultsBatch()
+        self._sampled: Counter[tuple[str, str]] = Counter()
+        self._models: dict[str, NoiseModel] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # --- the request path --------------------------------------------------------------------
+
+    def submit(self, route: RouteSpec, request: MirroredRequest, primary: MirroredResponse) -> None:
+        """Decide, count and start the exchange; never raise, never wait."""
+        try:
+            self._submit(route, request, primary)
+        except Exception:  # the request path must never see a mirror failure
+            _log.exception("shadow submit failed for %s %s", request.method, request.path_qs)
+
+    def _submit(self, route: RouteSpec, request: MirroredRequest, primary: MirroredResponse) -> None:
+        policy = route.shadow or _NO_POLICY
+        settings = self.settings
+        chosen = self._sampler.chosen
+        if self._recorder is not None and chosen(_pick(policy.record_percent, settings.record_percent)):
+            self._recorder.add(route, request, primary)
+        if route.backend is None:
+            return self._not_sent(route.id, "skipped", "skipped.no_backend")
+        if request.body_truncated or primary.body_truncated or primary.body is None:
+            return self._not_sent(route.id, "skipped", "skipped.body_too_large")
+        safe = request.method in SAFE_METHODS
+        dry_run = not safe
+        if dry_run and not self._is_dry_run(route.backend):
+            return self._not_sent(route.id, "skipped", "skipped.unsafe_method")
+        if not chosen(_pick(policy.sample_percent, settings.sample_percent)):
+            return self._not_sent(route.id, "sampled_out", "sampled_out")
+        if self._stopping:
+            return self._not_sent(route.id, "dropped", "dropped.shutdown")
+        if not self._inflight.try_acquire(route.id, policy.concurrency):
+            return self._not_sent(route.id, "dropped", "dropped.overload")
+        probe = safe and chosen(_pick(policy.noise_percent, settings.noise_percent))
+        task = asyncio.get_running_loop().create_task(self._exchange(_Job(route, request, primary, probe, dry_run)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _not_sent(self, route: str, outcome: str, counter: str) -> None:
+        self._metrics.outcome(route, outcome)
+        with self._lock:
+            self._batch.count(route, counter)
+
+    def _is_dry_run(self, backend: str) -> bool:
+        spec_of = getattr(self._upstream, "backend_spec", None)
+        spec = spec_of(backend) if spec_of is not None else None
+        return bool(spec is not None and spec.dry_run)
+
+    # --- off the request path -----------------------------------------------------------------
+
+    async def _exchange(self, job: _Job) -> None:
+        route = job.route
+        try:
+            policy = route.shadow or _NO_POLICY
+            timeout = policy.timeout or self.settings.timeout
+            sends = [asyncio.ensure_future(self._send(route.backend or "", job.request, job.dry_run))]
+            if job.probe:
+                sends.append(asyncio.ensure_future(self._send(MONOLITH, job.request, False)))
+            _, pending = await asyncio.wait(sends, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*sends, return_exceptions=True)
+            candidate = _answer_of(sends[0])
+            probe = _answer_of(sends[1]) if job.probe else None
+            if isinstance(candidate, str):
+                self._failed(route.id, candidate)
+                return
+            primary = Answer(job.primary.status, job.primary.headers, job.primary.body or b"", job.primary.elapsed)
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self._pool(), self._compare, job, primary, candidate, probe)
+            self._metrics.outcome(route.id, "sent")
+            self._metrics.compared(route.id, result)
+        except asyncio.CancelledError:
+            with self._lock:
+                self._batch.count(route.id, "dropped.shutdown")
+            raise
+        except Exception:
+            _log.exception("shadow exchange failed for %s %s", job.request.method, job.request.path_qs)
+            self._metrics.outcome(route.id, "error")
+            with self._lock:
+                self._batch.count(route.id, "errors.internal")
+        finally:
+            self._inflight.release(route.id)
+
+    async def _send(self, backend: str, request: MirroredRequest, dry_run: bool) -> Answer:
+        headers = CIMultiDict(request.headers)
+        headers[SHADOW_HEADER] = "1"
+        if dry_run:
+            headers[DRY_RUN_HEADER] = "1"
+        started = time.perf_counter()
+        try:
+            response = await self._upstream.send(backend, OutboundRequest(request.method, request.path_qs, headers,
+                                                                          request.body))
+        except UpstreamTimeout:
+            raise _NoAnswer("timeout") from None
+        except BackendUnavailable:
+            raise _NoAnswer("unavailable") from None
+        except UpstreamError:
+            raise _NoAnswer("unreachable") from None
+        body = bytearray()
+        try:
+            async for chunk in response.iter_chunks():
+                body += chunk
+                if len(body) > self._body_limit:
+                    raise _NoAnswer("too_large")
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            response.close()
+            raise _NoAnswer("unreachable") from None
+        except BaseException:
+            response.close()
+            raise
+        response.release()
+        return Answer(response.status, tuple(response.headers.items()), bytes(body), time.perf_counter() - started)
+
+    def _failed(self, route: str, kind: str) -> None:
+        outcome, counter = ("skipped", "skipped.candidate_too_large") if kind == "too_large" else (
+            "failed", f"errors.{kind}")
+        self._metrics.outcome(route, outcome)
+        with self._lock:
+            self._batch.count(route, counter)
+
+    def _compare(self, job: _Job, primary: Answer, candidate: Answer, probe: Answer | str | None) -> str:
+        """Compare and count (in the compare thread); return matched, mismatched or noise."""
+        route = job.route
+        rules = (route.shadow or _NO_POLICY).rules
+        compared = compare_exchange(primary, candidate, probe if isinstance(probe, Answer) else None, rules)
+        comparison = compared.comparison
+        signature = None
+        sample = None
+        with self._lock:
+            batch = self._batch
+            if compared.probe is not None:
+                batch.noise_probe(route.id, compared.probe)
+            elif isinstance(probe, str):
+                batch.count(route.id, f"probe_errors.{probe}")
+            signature = batch.compared(route.id, comparison)
+            wanted = not comparison.matched and self._sampled[(route.id, signature)] < self.settings.samples_per_signature
+            if wanted:
+                self._sampled[(route.id, signature)] += 1
+            for side, answer in (("monolith", primary), ("extracted", candidate)):
+                if answer.elapsed is not None:
+                    batch.latency_bucket(route.id, side, bucket_of(answer.elapsed))
+        for side, answer in (("monolith", primary), ("extracted", candidate)):
+            if answer.elapsed is not None:
+                self._metrics.took(route.id, side, answer.elapsed)
+        if wanted:
+            request = job.request
+            sample = make_sample(route=route.id, signature=signature, method=request.method, path_qs=request.path_qs,
+                                 request_id=request.request_id, request_headers=request.headers, primary=primary,
+                                 candidate=candidate, comparison=comparison,
+                                 body_bytes=self.settings.sample_body_bytes)
+            with self._lock:
+                self._batch.samples.append(sample)
+        return self._label(route.id, comparison)
+
+    def _label(self, route: str, comparison: Comparison) -> str:
+        if comparison.matched:
+            return "matched"
+        model = self._models.get(route)
+        if model is None:
+            return "mismatched"
+        return "mismatched" if any(model.is_real(name) for name in comparison.fields()) else "noise"
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="strangler-compare")
+        return self._executor
+
+    # --- background writing --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the flusher."""
+        self._stopping = False
+        self._flusher = asyncio.create_task(self._flush_forever(), name="strangler-shadow-flusher")
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.flush_seconds)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the batch gathered so far to the results store, and refresh the noise models."""
+        with self._lock:
+            batch, self._batch = self._batch, ResultsBatch()
+            self._sampled.clear()
+        if batch:
+            try:
+                await asyncio.to_thread(self.results.apply, batch)
+            except StranglerError as error:
+                _log.error("cannot write shadow results, keeping them for the next try: %s", error)
+                with self._lock:
+                    batch.merge(self._batch)
+                    self._batch = batch
+                return
+            await self._refresh_models(batch.routes())
+        if self._recorder is not None:
+            try:
+                await self._recorder.flush()
+            except Exception:
+                _log.exception("cannot write HAR recordings")
+
+    async def _refresh_models(self, routes: set[str]) -> None:
+        for route in routes:
+            try:
+                data = await asyncio.to_thread(self.results.route_data, route)
+                self._models[route] = data.noise_model()
+            except Exception as error:  # only the metrics' labels depend on it
+                _log.warning("cannot read the noise model of %s: %s", route, error)
+
+    async def drain(self) -> None:
+        """Wait for every exchange in flight, then write everything (for tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.flush()
+
+    async def stop(self) -> None:
+        """Drop what is in flight (counted), write what was gathered, release the results store."""
+        self._stopping = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.flush()
+        if self._recorder is not None:
+            with contextlib.suppress(Exception):
+                await self._recorder.flush(final=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        if self._owns_results:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.results.close)
+
+
+def _pick(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _answer_of(task: asyncio.Future[Answer]) -> Answer | str:
+    if task.cancelled():
+        return "timeout"
+    error = task.exception()
+    if error is None:
+        return task.result()
+    if isinstance(error, _NoAnswer):
+        return error.kind
+    _log.error("shadow send failed: %r", error)
+    return "error"

@@ -1,0 +1,89 @@
+"""One exchange compared: the monolith's answer against the extracted one and, for a noise
+probe, against a second monolith answer; and the redacted example kept of it.
+
+Pure functions (no I/O): the live mirror and `strangler replay` both call them, so a
+request is judged the same way wherever it comes from.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strangler_proxy.diff import CompareRules, Comparison, ResponseSnapshot, compare_responses
+from strangler_proxy.shadow.redact import (
+    REDACTED,
+    is_secret_name,
+    redact_body,
+    redact_headers,
+    redact_path,
+    redact_text,
+)
+from strangler_proxy.shadow.results.model import Sample
+from strangler_proxy.store.base import utc_now
+
+__all__ = ["Answer", "Compared", "compare_exchange", "make_sample"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An HTTP answer as compared: status, headers, body, and how long it took (seconds)."""
+
+    status: int
+    headers: Sequence[tuple[str, str]]
+    body: bytes
+    elapsed: float | None = None
+
+    def snapshot(self) -> ResponseSnapshot:
+        """Return the diff engine's view of it."""
+        return ResponseSnapshot(self.status, self.headers, self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """The comparison with the extracted answer, and the noise probe's if one was made."""
+
+    comparison: Comparison
+    probe: Comparison | None = None
+
+
+def compare_exchange(primary: Answer, candidate: Answer, probe: Answer | None, rules: CompareRules) -> Compared:
+    """Compare the monolith's answer with the extracted one and with the probe (a second monolith answer)."""
+    first = primary.snapshot()
+    comparison = compare_responses(first, candidate.snapshot(), rules)
+    noise = compare_responses(first, probe.snapshot(), rules) if probe is not None else None
+    return Compared(comparison, noise)
+
+
+def make_sample(*, route: str, signature: str, method: str, path_qs: str, request_id: str,
+                request_headers: Sequence[tuple[str, str]], primary: Answer, candidate: Answer,
+                comparison: Comparison, body_bytes: int) -> Sample:
+    """Return the example kept of a mismatch: secrets redacted, bodies cut to `body_bytes`."""
+    return Sample(
+        route=route, at=utc_now(), signature=signature,
+        request={"method": method, "path": redact_path(path_qs), "request_id": request_id,
+                 "headers": [list(pair) for pair in redact_headers(request_headers)]},
+        primary=_answer(primary, body_bytes), candidate=_answer(candidate, body_bytes),
+        differences=[_redacted_difference(d.to_dict()) for d in comparison.differences[:100]],
+    )
+
+
+def _answer(answer: Answer, body_bytes: int) -> dict[str, Any]:
+    content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
+    body = redact_body(answer.body, content_type)
+    text = body[:body_bytes].decode("utf-8", "replace")
+    return {"status": answer.status, "headers": [list(pair) for pair in redact_headers(answer.headers)],
+            "body": text, "body_truncated": len(body) > body_bytes,
+            "elapsed_ms": round(answer.elapsed * 1000, 3) if answer.elapsed is not None else None}
+
+
+def _redacted_difference(data: dict[str, Any]) -> dict[str, Any]:
+    last = data["path"].rsplit("/", 1)[-1]
+    header = data["kind"] == "header" and data["path"] in ("set-cookie", "authorization", "cookie")
+    if is_secret_name(last) or header:
+        data["primary"] = REDACTED if data["primary"] is not None else None
+        data["candidate"] = REDACTED if data["candidate"] is not None else None
+    for side in ("primary", "candidate", "detail"):
+        if isinstance(data[side], str):
+            data[side] = redact_text(data[side])
+    return data
