@@ -93,6 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         speedup = theirs / ours
         slowest = min(slowest, speedup)
         print(f"| {label} | {ours / len(corpus) * 1e6:,.0f} | {theirs / len(corpus) * 1e6:,.0f} | {speedup:,.0f}× |")
+    snapshots = [(_snapshot(p.primary), _snapshot(p.candidate)) for p in corpus]
+    parsing = []
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        for primary, candidate in snapshots:
+            json.loads(primary.body), json.loads(candidate.body)
+        parsing.append(time.perf_counter() - start)
+    print(f"\nfor scale: json.loads of both bodies alone takes {statistics.median(parsing) / len(corpus) * 1e6:,.0f} µs/pair")
     if slowest < args.min_speedup:
         print(f"FAIL: the engine is only {slowest:.1f} times faster than DeepDiff (wanted {args.min_speedup})")
         failures += 1

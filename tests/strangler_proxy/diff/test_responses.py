@@ -15,6 +15,7 @@ def test_a_different_status_is_reported(json_response):
     [difference] = comparison.differences
     assert (difference.kind, difference.primary, difference.candidate) == (Kind.STATUS, 200, 404)
     assert difference.field == "status" and not comparison.matched
+    assert comparison.fields() == {"status"}
 
 
 def test_only_allow_listed_headers_are_compared_whatever_their_case(json_response):
