@@ -11,6 +11,7 @@ import logging
 import random
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -29,6 +30,8 @@ from monolith.outbox.wakeup import WakeListener, parse_address
 __all__ = ["Backoff", "RelayOptions", "relay_thread", "run_relay"]
 
 log = logging.getLogger("monolith.outbox.relay")
+
+CONNECTION_CHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -115,6 +118,7 @@ def run_relay(options: RelayOptions | None = None, *, stop: threading.Event | No
     server = metrics.serve(options.metrics_port) if options.metrics_port else None
     backoff = Backoff(cap=options.backoff_max_seconds)
     total = 0
+    next_connection_check = time.monotonic() + CONNECTION_CHECK_SECONDS
     try:
         while not stop.is_set():
             try:
@@ -140,7 +144,11 @@ def run_relay(options: RelayOptions | None = None, *, stop: threading.Event | No
                 continue  # more may be waiting
             if options.once:
                 break
-            close_old_connections()
+            if time.monotonic() >= next_connection_check:
+                # Django's request cycle would do this; a relay has no requests. Not on every
+                # idle turn: with CONN_MAX_AGE=0 that reconnects at each wake-up.
+                close_old_connections()
+                next_connection_check = time.monotonic() + CONNECTION_CHECK_SECONDS
             listener.wait(options.poll_seconds)
     finally:
         publisher.close()

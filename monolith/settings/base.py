@@ -104,6 +104,8 @@ def broker_transport_options(url: str) -> dict:
             "processed_folder": str(BROKER_DIR / "processed"),
             "control_folder": str(BROKER_DIR / "control"),
             "store_processed": False,
+            # Workers look for new files this often (kombu's default is 1 s).
+            "polling_interval": 0.05,
         }
     visibility = JOBS.visibility_timeout_seconds
     return {
