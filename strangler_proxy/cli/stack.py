@@ -9,8 +9,8 @@ import urllib.request
 
 import click
 
-from strangler_proxy.stack.bootstrap import BootstrapFailed, stack_bootstrap
-from strangler_proxy.stack.processes import stack_processes, stack_settings
+from strangler_proxy.stack.bootstrap import BootstrapFailed, admin_token_file, backfill_when_ready, stack_bootstrap
+from strangler_proxy.stack.processes import stack_environment, stack_processes, stack_settings
 
 
 def _state_file(settings):
@@ -25,8 +25,12 @@ def up(no_seed: bool) -> None:
     from honcho.printer import Printer
 
     settings = stack_settings()
-    env = dict(os.environ, STRANGLER_VAR_DIR=str(settings.var_dir), PYTHONUNBUFFERED="1")
+    env = {**stack_environment(settings), **os.environ, "STRANGLER_VAR_DIR": str(settings.var_dir),
+           "PYTHONUNBUFFERED": "1"}
     env.setdefault("DJANGO_SETTINGS_MODULE", "monolith.settings.local")
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    if not (env.get("STRANGLER_ADMIN_TOKEN") or env.get("STRANGLER_ADMIN_TOKEN_FILE")):
+        env["STRANGLER_ADMIN_TOKEN_FILE"] = admin_token_file(settings)
     try:
         stack_bootstrap(settings, env, say=lambda line: click.echo(f"strangler | {line}"))
     except BootstrapFailed as error:
@@ -39,13 +43,24 @@ def up(no_seed: bool) -> None:
         "host": settings.host,
         "processes": [{"name": p.name, "health": p.health_url(settings.host)} for p in processes],
     }))
+    say = lambda line: click.echo(f"strangler | {line}")  # noqa: E731
+    proxy = f"http://{settings.host}:{settings.ports['proxy']}"
+    say(f"the shop through the proxy: {proxy}/api/v1/catalog/products/")
+    say(f"dashboard:                  {proxy}/_strangler/  (admin token: {_token_hint(env)})")
     for process in processes:
         url = process.health_url(settings.host)
-        if url:
-            click.echo(f"strangler | {process.name:<14} {url.rsplit('/', 1)[0]}/")
-    click.echo("strangler | Ctrl-C stops everything.")
+        if url and process.name != "proxy":
+            say(f"{process.name + ' (direct)':<27} http://{settings.host}:{process.port}/")
+    say("Ctrl-C stops everything.")
+    backfill_when_ready(settings, env, say=say)
     manager.loop()
     sys.exit(manager.returncode)
+
+
+def _token_hint(env: dict[str, str]) -> str:
+    if env.get("STRANGLER_ADMIN_TOKEN_FILE"):
+        return f"in {env['STRANGLER_ADMIN_TOKEN_FILE']}"
+    return "STRANGLER_ADMIN_TOKEN"
 
 
 def _probe(url: str) -> str:

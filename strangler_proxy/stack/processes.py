@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["StackProcess", "StackSettings", "stack_processes", "stack_settings"]
+__all__ = ["StackProcess", "StackSettings", "stack_environment", "stack_processes", "stack_settings"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +45,8 @@ def stack_settings(environ: dict[str, str] | None = None) -> StackSettings:
         ports={
             "proxy": int(env.get("STRANGLER_PROXY_PORT", "8080")),
             "monolith": int(env.get("MONOLITH_PORT", "8000")),
+            "catalog": int(env.get("CATALOG_PORT", "8001")),
+            "notifications": int(env.get("NOTIFICATIONS_PORT", "8002")),
         },
     )
 
@@ -67,6 +69,20 @@ class StackProcess:
         return f"http://{host}:{self.port}{self.health_path}"
 
 
+def stack_environment(settings: StackSettings) -> dict[str, str]:
+    """Variables every process gets, so each one finds the others on the chosen ports."""
+    host, ports = settings.host, settings.ports
+    urls = {name: f"http://{host}:{ports[name]}" for name in ("monolith", "catalog", "notifications")}
+    return {
+        "STRANGLER_VAR_DIR": str(settings.var_dir),
+        "STRANGLER_BACKEND_MONOLITH_URLS": urls["monolith"],
+        "STRANGLER_BACKEND_CATALOG_URLS": urls["catalog"],
+        "STRANGLER_BACKEND_NOTIFICATIONS_URLS": urls["notifications"],
+        "STRANGLER_CATALOG_SERVICE_URL": urls["catalog"],
+        "STRANGLER_NOTIFICATIONS_SERVICE_URL": urls["notifications"],
+    }
+
+
 def _python(*args: str) -> tuple[str, ...]:
     return (sys.executable, *args)
 
@@ -75,19 +91,30 @@ def stack_processes(settings: StackSettings) -> list[StackProcess]:
     """Every long-running process of the stack, in start order."""
     from monolith.outbox.subscribers import all_queues
 
-    host, monolith_port = settings.host, settings.ports["monolith"]
+    host, ports = settings.host, settings.ports
     return [
         StackProcess(
             "monolith",
-            _python("-m", "gunicorn", "monolith.wsgi:application", "--bind", f"{host}:{monolith_port}",
+            _python("-m", "gunicorn", "monolith.wsgi:application", "--bind", f"{host}:{ports['monolith']}",
                     "--workers", "2", "--threads", "4", "--access-logfile", "-"),
-            port=monolith_port, health_path="/healthz",
+            port=ports["monolith"], health_path="/healthz",
         ),
         StackProcess(
             "worker",
             _python("-m", "celery", "-A", "monolith.celery", "worker", "--loglevel", "INFO",
                     "--pool", "threads", "--concurrency", "4", "--queues", ",".join(all_queues())),
         ),
-        # Publishes the outbox to the broker; requests never do (monolith/outbox/relay.py).
-        StackProcess("relay", _python("-m", "monolith", "run_relay")),
+        StackProcess("relay", _python("-m", "strangler_proxy.cli", "jobs", "relay")),
+        StackProcess("catalog", _python("-m", "extracted.catalog", "serve"),
+                     port=ports["catalog"], health_path="/healthz",
+                     env={"CATALOG_HOST": host, "CATALOG_PORT": str(ports["catalog"])}),
+        StackProcess("catalog-worker", _python("-m", "extracted.catalog", "worker")),
+        StackProcess("catalog-relay", _python("-m", "extracted.catalog", "relay")),
+        StackProcess("notifications", _python("-m", "extracted.notifications", "serve"),
+                     port=ports["notifications"], health_path="/healthz",
+                     env={"NOTIFICATIONS_HOST": host, "NOTIFICATIONS_PORT": str(ports["notifications"])}),
+        StackProcess("notifications-worker", _python("-m", "extracted.notifications", "worker")),
+        StackProcess("proxy", _python("-m", "strangler_proxy.cli", "proxy"),
+                     port=ports["proxy"], health_path="/_strangler/",
+                     env={"STRANGLER_PROXY_HOST": host, "STRANGLER_PROXY_PORT": str(ports["proxy"])}),
     ]
