@@ -14,7 +14,7 @@ Every variable has a safe local default, so `strangler proxy` runs with none set
     STRANGLER_BODY_LIMIT           request body limit, bytes          10485760 (10 MiB)
     STRANGLER_REPLAY_BUFFER        bytes of a body kept to replay a safe request on fallback  1048576
     STRANGLER_TRUSTED_HOPS         proxies in front whose X-Forwarded-* are believed   0
-    STRANGLER_JWT_SECRET           HS256 key of the monolith's tokens  dev-insecure-jwt-secret
+    STRANGLER_JWT_SECRET           HS256 key of the monolith's tokens  (the monolith's dev default)
     STRANGLER_JWT_ISSUER           expected `iss` claim               strangler-monolith
     STRANGLER_STORE_POLL_SECONDS   SQLite version poll interval       0.25
     STRANGLER_ROUTES_POLL_SECONDS  route file change poll interval    1.0
@@ -38,7 +38,8 @@ from strangler_proxy.errors import ConfigError
 
 __all__ = ["DEV_JWT_SECRET", "ProxySettings", "backend_env_name"]
 
-DEV_JWT_SECRET = "dev-insecure-jwt-secret"
+# The monolith's development default (monolith/settings/env.py): its tokens must verify here.
+DEV_JWT_SECRET = "dev-insecure-jwt-secret-change-me-in-production"
 # Signs the sticky-canary cookie when no admin token is configured; a cookie forged
 # with it only lets a client choose its own canary bucket, never a backend.
 _DEV_COOKIE_SECRET = "dev-insecure-cookie-secret"
