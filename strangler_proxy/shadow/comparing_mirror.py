@@ -40,7 +40,7 @@ from strangler_proxy.shadow.metrics import ShadowMetrics
 from strangler_proxy.shadow.policy import ShadowPolicy
 from strangler_proxy.shadow.results.base import ResultsStore
 from strangler_proxy.shadow.results.latency import bucket_of
-from strangler_proxy.shadow.results.model import ResultsBatch
+from strangler_proxy.shadow.results.model import ResultsBatch, field_is_real
 from strangler_proxy.shadow.sampling import InFlight, Sampler
 
 __all__ = ["DRY_RUN_HEADER", "SHADOW_HEADER", "ComparingMirror", "Recorder"]
@@ -260,7 +260,7 @@ class ComparingMirror:
         model = self._models.get(route)
         if model is None:
             return "mismatched"
-        return "mismatched" if any(model.is_real(name) for name in comparison.fields()) else "noise"
+        return "mismatched" if any(field_is_real(model, name) for name in comparison.fields()) else "noise"
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:

@@ -11,14 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from strangler_proxy.diff import CompareRules, Comparison, ResponseSnapshot, compare_responses
-from strangler_proxy.shadow.redact import (
-    REDACTED,
-    is_secret_name,
-    redact_body,
-    redact_headers,
-    redact_path,
-    redact_text,
-)
+from strangler_proxy.shadow.redact import redact_body, redact_difference, redact_headers, redact_path
 from strangler_proxy.shadow.results.model import Sample
 from strangler_proxy.store.base import utc_now
 
@@ -64,7 +57,7 @@ def make_sample(*, route: str, signature: str, method: str, path_qs: str, reques
         request={"method": method, "path": redact_path(path_qs), "request_id": request_id,
                  "headers": [list(pair) for pair in redact_headers(request_headers)]},
         primary=_answer(primary, body_bytes), candidate=_answer(candidate, body_bytes),
-        differences=[_redacted_difference(d.to_dict()) for d in comparison.differences[:100]],
+        differences=[redact_difference(d.to_dict()) for d in comparison.differences[:100]],
     )
 
 
@@ -75,15 +68,3 @@ def _answer(answer: Answer, body_bytes: int) -> dict[str, Any]:
     return {"status": answer.status, "headers": [list(pair) for pair in redact_headers(answer.headers)],
             "body": text, "body_truncated": len(body) > body_bytes,
             "elapsed_ms": round(answer.elapsed * 1000, 3) if answer.elapsed is not None else None}
-
-
-def _redacted_difference(data: dict[str, Any]) -> dict[str, Any]:
-    last = data["path"].rsplit("/", 1)[-1]
-    header = data["kind"] == "header" and data["path"] in ("set-cookie", "authorization", "cookie")
-    if is_secret_name(last) or header:
-        data["primary"] = REDACTED if data["primary"] is not None else None
-        data["candidate"] = REDACTED if data["candidate"] is not None else None
-    for side in ("primary", "candidate", "detail"):
-        if isinstance(data[side], str):
-            data[side] = redact_text(data[side])
-    return data

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["REDACTED", "is_secret_name", "redact_body", "redact_headers", "redact_path", "redact_text"]
+__all__ = ["REDACTED", "is_secret_name", "redact_body", "redact_difference", "redact_headers", "redact_path",
+           "redact_text"]
 
 REDACTED = "[REDACTED]"
 _SECRET_PARTS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "authorization",
@@ -83,6 +84,19 @@ def redact_body(body: bytes, content_type: str | None) -> bytes:
         return body
     redacted = redact_text(text)
     return body if redacted == text else redacted.encode()
+
+
+def redact_difference(data: dict[str, Any]) -> dict[str, Any]:
+    """Redact a difference (`Difference.to_dict()`): both sides of a secret field, tokens anywhere."""
+    last = str(data.get("path", "")).rsplit("/", 1)[-1]
+    secret_header = data.get("kind") == "header" and str(data.get("path")) in _SECRET_HEADERS
+    if is_secret_name(last) or secret_header:
+        for side in ("primary", "candidate"):
+            data[side] = REDACTED if data.get(side) is not None else None
+    for side in ("primary", "candidate", "detail"):
+        if isinstance(data.get(side), str):
+            data[side] = redact_text(data[side])
+    return data
 
 
 def _redact_json(value: Any, depth: int) -> Any:

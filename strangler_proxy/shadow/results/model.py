@@ -7,6 +7,12 @@ the results are read, with the noise model as it is then. So a timestamp that lo
 before the first noise probes were counted becomes noise in every later report, and the
 cut-over gate always judges with everything learned so far.
 
+A field is noise only with evidence: it must have differed between two monolith answers
+at least once, and the diff engine's noise model must not find it clearly more frequent
+against the extracted side. A field never seen differing between monolith answers is
+real however rare it is; otherwise a bug in 0.5% of requests would hide under the noise
+model's 1% margin and slip through a 0.1% cut-over gate.
+
 Counters (`RouteData.counts`) are named `<what>` or `<what>.<why>`:
 
     noise_probes           monolith-vs-monolith comparisons made (the noise model's n0)
@@ -37,6 +43,7 @@ __all__ = [
     "RouteData",
     "RouteResults",
     "Sample",
+    "field_is_real",
     "signature_fields",
     "signature_of",
     "summarise",
@@ -50,6 +57,11 @@ MAX_FIELDS_PER_COMPARISON = 50
 MAX_SIGNATURES_PER_ROUTE = 1000
 MAX_FIELDS_PER_ROUTE = 5000
 MATCHED = "[]"
+
+
+def field_is_real(model: NoiseModel, name: str) -> bool:
+    """Whether a differing field counts as a real difference (see the module docstring)."""
+    return model.stats(name).noise == 0 or model.is_real(name)
 
 
 def signature_of(comparison: Comparison) -> str:
@@ -260,12 +272,12 @@ def summarise(data: RouteData) -> RouteResults:
         fields = signature_fields(signature)
         if not fields:
             matched += count
-        elif any(model.is_real(name) for name in fields):
+        elif any(field_is_real(model, name) for name in fields):
             mismatched += count
         else:
             noise += count
     labelled = [
-        FieldResult(name, "real" if model.is_real(name) else "noise", stats.candidate, stats.noise,
+        FieldResult(name, "real" if field_is_real(model, name) else "noise", stats.candidate, stats.noise,
                     model.candidate_rate(name), model.noise_rate(name))
         for name, stats in model.fields().items()
     ]
