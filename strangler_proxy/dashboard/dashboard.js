@@ -453,6 +453,7 @@
     else if (compare && !compare.available) empty.textContent = "No shadow comparison results: this proxy mirrors shadowed requests but does not compare them.";
     else empty.textContent = "";
     show(empty, Boolean(empty.textContent));
+    show($("shadow").parentElement, rows.length > 0);
     show($("shadow-hint"), Boolean(compare && compare.available && rows.length));
     show($("shadow-report"), Boolean(compare && compare.available && [...results.values()].some((r) => r.compared)));
   }
@@ -630,7 +631,8 @@
     for (const s of series) {
       const values = s.values.map((v, i) => {
         if (v === null || v === undefined) return null;
-        any = any || v > 0;
+        // A rate of 0% is data (a flat line); stacked traffic of 0 everywhere is not.
+        any = any || (stacked ? v > 0 : true);
         return stacked ? base[i] + v : v;
       });
       if (stacked) values.forEach((v, i) => { if (v !== null) base[i] = v; });

@@ -31,7 +31,7 @@ def test_the_page_is_served_without_a_token_and_holds_no_data(make_proxy):
     assert "frame-ancestors 'none'" in reply.header("Content-Security-Policy")
     assert reply.header("X-Frame-Options") == "DENY"
     assert reply.header("Referrer-Policy") == "no-referrer"
-    assert b"catalog-read" not in reply.body and b"Admin token" in reply.body
+    assert b"catalog-read" not in reply.body and b"Admin token" in reply.body and b"Sign in" in reply.body
 
 
 def test_the_page_and_its_assets_load_nothing_from_another_origin():

@@ -1,0 +1,126 @@
+"""The dashboard in a real headless chromium, in front of a real `strangler proxy` process and two stand-ins.
+
+The monolith and the extracted catalog stand-ins answer with a body naming themselves.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.strangler_proxy.conftest import ADMIN_TOKEN, ProxyProcess, table_text
+
+PRODUCTS = "/api/v1/catalog/products/"
+
+
+@pytest.fixture
+def proxy(proxy_process, backends) -> ProxyProcess:
+    # One worker: the flip the page makes is applied by the worker that serves the next request.
+    # The evidence gate is opened so a flip to `extracted` needs no shadow history here.
+    return proxy_process(table_text(backends, catalog_mode="monolith"), workers=1,
+                         extra_env={"STRANGLER_DASHBOARD_SAMPLE_SECONDS": "1", "STRANGLER_GATE_MIN_COMPARED": "0"})
+
+
+def sign_in(page: Page, proxy: ProxyProcess, token: str = ADMIN_TOKEN, actor: str = "browser-test") -> None:
+    page.goto(f"http://127.0.0.1:{proxy.port}/_strangler/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Admin token").fill(token)
+    page.get_by_label("Your name, for the audit log").fill(actor)
+    page.get_by_role("button", name="Open the dashboard").click()
+
+
+def route_cell(page: Page, route: str, field: str):
+    return page.locator(f'#routes tr[data-route="{route}"] [data-field="{field}"]')
+
+
+def test_the_page_shows_live_traffic_and_a_flip_from_it_moves_the_next_request(page: Page, proxy: ProxyProcess,
+                                                                              backends, tmp_path: Path):
+    sign_in(page, proxy)
+    expect(route_cell(page, "catalog-read", "mode")).to_have_text("monolith")
+    expect(page.locator('#backends tr[data-backend="catalog"] [data-field="instances"]')).to_contain_text(
+        "circuit closed")
+    before = int(route_cell(page, "catalog-read", "requests").inner_text().replace(",", ""))
+
+    # Live numbers move while the page is open.
+    for _ in range(7):
+        reply = proxy.request("GET", PRODUCTS)
+        assert reply.header("X-Strangler-Backend") == "monolith"
+    expect(route_cell(page, "catalog-read", "requests")).to_have_text(str(before + 7))
+    expect(route_cell(page, "catalog-read", "split")).to_contain_text("monolith 100%")
+    page.wait_for_selector("#chart-traffic svg polygon")  # the samples reached the chart
+    page.screenshot(path=str(tmp_path / "dashboard-before-flip.png"), full_page=True)
+
+    # A flip the route table does not allow is refused, and the dialog says why.
+    page.locator('#routes tr[data-route="catalog-read"] button[data-action="flip"]').click()
+    dialog = page.locator("#flip-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("New mode").select_option("canary")
+    dialog.get_by_label("Canary percentage (0 to 100)").fill("150")
+    dialog.get_by_label("Reason, for the audit log").fill("more than everyone")
+    dialog.get_by_role("button", name="Flip route").click()
+    expect(page.locator("#flip-error")).to_contain_text("Not flipped: percent")
+    expect(route_cell(page, "catalog-read", "mode")).to_have_text("monolith")
+
+    # Flip from the page: choose, give a reason, confirm.
+    dialog.get_by_label("New mode").select_option("extracted")
+    expect(page.locator("#flip-effect")).to_contain_text("All traffic of catalog-read goes to catalog")
+    dialog.get_by_label("Reason, for the audit log").fill("catalog reads move to the extracted service")
+    dialog.get_by_role("button", name="Flip route").click()
+    expect(page.locator("#toast")).to_contain_text("Route catalog-read is now extracted")
+    expect(dialog).to_be_hidden()
+    expect(route_cell(page, "catalog-read", "mode")).to_have_text("extracted")
+
+    # The very next proxied request is answered by the extracted stand-in.
+    reply = proxy.request("GET", PRODUCTS)
+    assert reply.header("X-Strangler-Backend") == "catalog"
+    assert json.loads(reply.body)["backend"] == "catalog"
+
+    newest = page.locator("#history tbody tr").first
+    expect(newest).to_contain_text("api:browser-test")
+    expect(newest).to_contain_text("monolith → extracted")
+    expect(newest).to_contain_text("catalog reads move to the extracted service")
+    expect(page.locator('#backends tr[data-backend="catalog"] [data-field="requests"]')).to_have_text("1")
+    page.screenshot(path=str(tmp_path / "dashboard-after-flip.png"), full_page=True)
+
+
+def test_a_wrong_token_shows_an_error_and_reveals_nothing(page: Page, proxy: ProxyProcess):
+    sign_in(page, proxy, token="not-the-token")
+    expect(page.locator("#signin-error")).to_contain_text("The proxy refused this admin token")
+    expect(page.locator("#board")).to_be_hidden()
+    assert page.locator("#routes tbody tr").count() == 0
+    assert page.evaluate("sessionStorage.getItem('strangler.adminToken')") is None
+
+
+def test_a_flip_without_the_token_is_refused(page: Page, proxy: ProxyProcess):
+    body = json.dumps({"mode": "extracted", "reason": "no token"}).encode()
+    flip = proxy.request("POST", "/_strangler/api/routes/catalog-read/flip", {"Content-Type": "application/json"},
+                         body)
+    assert flip.status == 401
+    # From the page's own origin too, a request without the header is refused.
+    sign_in(page, proxy)
+    expect(route_cell(page, "catalog-read", "mode")).to_have_text("monolith")
+    status = page.evaluate("""async () => (await fetch("api/routes/catalog-read/flip", {
+        method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({mode: "extracted", reason: "no token"})})).status""")
+    assert status == 401
+    assert proxy.request("GET", PRODUCTS).header("X-Strangler-Backend") == "monolith"
+    # Forgetting the token closes the board and its flip controls.
+    page.get_by_role("button", name="Forget token").click()
+    expect(page.locator("#board")).to_be_hidden()
+    assert page.evaluate("sessionStorage.getItem('strangler.adminToken')") is None
+
+
+def test_the_token_stays_in_the_tab_and_never_goes_into_a_url(page: Page, proxy: ProxyProcess):
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    sign_in(page, proxy)
+    expect(route_cell(page, "catalog-read", "mode")).to_have_text("monolith")
+    page.reload()  # the tab remembers the token: no second sign-in
+    expect(route_cell(page, "catalog-read", "mode")).to_have_text("monolith")
+    expect(page.locator("#signin")).to_be_hidden()
+    assert page.evaluate("sessionStorage.getItem('strangler.adminToken')") == ADMIN_TOKEN
+    assert page.evaluate("localStorage.length") == 0
+    assert page.context.cookies() == []
+    assert urls and not [url for url in urls if ADMIN_TOKEN in url]
