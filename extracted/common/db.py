@@ -120,5 +120,8 @@ def reset_id_sequence(session: Session, table: str) -> None:
 def insert_ignoring_conflicts(session: Session, model, values: dict) -> bool:
     """INSERT one row unless a unique key already holds it; True when it was inserted."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    result = session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    table = model.__table__
+    # RETURNING answers whether the row went in; rowcount is not reliable across drivers.
+    statement = (dialect.insert(table).values(**values).on_conflict_do_nothing()
+                 .returning(*table.primary_key.columns))
+    return session.connection().execute(statement).first() is not None

@@ -3,7 +3,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from monolith.common.pagination import paginate
+from monolith.common.pagination import StandardPagination, paginate
 from monolith.notifications import selectors, services
 
 
@@ -18,6 +18,7 @@ class MessageOutput(serializers.Serializer):
 
 class MessageListApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = StandardPagination  # so the schema says what the answer is: a page
 
     class FilterSerializer(serializers.Serializer):
         class Meta:

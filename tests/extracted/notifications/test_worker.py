@@ -1,5 +1,6 @@
 """End to end on a real broker: the monolith's relay hands UserSignedUp to this service's worker."""
 import redis
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
@@ -12,7 +13,6 @@ from tests.helpers import wait_for
 def test_once_the_service_writes_messages_the_monolith_writes_none(transactional_db, settings, redis_url,
                                                                     make_notifications):
     from monolith.accounts.services import user_sign_up
-    from monolith.celery import app as monolith_celery
     from monolith.notifications.models import Message as MonolithMessage
     from monolith.outbox.publisher import CeleryPublisher
     from monolith.outbox.relay import publish_pending
@@ -21,7 +21,8 @@ def test_once_the_service_writes_messages_the_monolith_writes_none(transactional
     runtime = make_notifications(CELERY_BROKER_URL=redis_url).extensions["notifications"]
     register_tasks(runtime)
     user = user_sign_up(email="ada@example.com", password="correct-horse-9", name="Ada")
-    publisher = CeleryPublisher(monolith_celery)
+    # The monolith's relay, publishing to this test's Redis.
+    publisher = CeleryPublisher(Celery("monolith-relay", broker=redis_url, set_as_current=False))
     try:
         assert publish_pending(publisher=publisher) >= 1
     finally:
