@@ -35,7 +35,11 @@ def browser(chromium_path: str) -> Iterator[object]:
 @pytest.fixture
 def page(browser) -> Iterator[object]:
     """A fresh browser tab; a script error on the page fails the test."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    from playwright.sync_api import expect
+
+    # Polls, not timings: the page refreshes every few seconds on a shared, busy machine.
+    expect.set_options(timeout=20_000)
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -49,7 +49,7 @@ def test_the_page_shows_live_traffic_and_a_flip_from_it_moves_the_next_request(p
         assert reply.header("X-Strangler-Backend") == "monolith"
     expect(route_cell(page, "catalog-read", "requests")).to_have_text(str(before + 7))
     expect(route_cell(page, "catalog-read", "split")).to_contain_text("monolith 100%")
-    page.wait_for_selector("#chart-traffic svg polygon")  # the samples reached the chart
+    page.wait_for_selector("#chart-traffic svg polygon", state="attached")  # the samples reached the chart
     page.screenshot(path=str(tmp_path / "dashboard-before-flip.png"), full_page=True)
 
     # A flip the route table does not allow is refused, and the dialog says why.
@@ -124,3 +124,41 @@ def test_the_token_stays_in_the_tab_and_never_goes_into_a_url(page: Page, proxy:
     assert page.evaluate("localStorage.length") == 0
     assert page.context.cookies() == []
     assert urls and not [url for url in urls if ADMIN_TOKEN in url]
+
+
+def test_shadow_mismatches_link_to_their_diff_report_and_gate_the_flip(page: Page, proxy_process, backends):
+    proxy = proxy_process(table_text(backends, catalog_mode="shadow"), workers=1,
+                          extra_env={"STRANGLER_DASHBOARD_SAMPLE_SECONDS": "1", "STRANGLER_SHADOW_FLUSH_SECONDS": "0.2",
+                                     "STRANGLER_GATE_MIN_COMPARED": "1000", "STRANGLER_SHADOW_NOISE_PERCENT": "0"})
+    sign_in(page, proxy)
+    for _ in range(5):
+        assert proxy.request("GET", PRODUCTS).header("X-Strangler-Backend") == "monolith"
+    # The stand-ins name themselves, so every compared answer differs in /backend; without noise
+    # probes nothing says that field is noise, so each one is a mismatch.
+    row = page.locator('#shadow tr[data-route="catalog-read"]')
+    expect(row.locator('[data-field="compared"]')).to_have_text("5")
+    expect(row.locator('[data-field="mismatch"]')).to_have_text("100%")
+    expect(row.locator('[data-field="gate"]')).to_contain_text("5 of 1,000 compared")
+    page.wait_for_selector("#chart-mismatch svg path", state="attached")  # the sampled mismatch rate
+
+    # The report needs the token: the page fetches it and opens it in a new tab.
+    with page.expect_popup() as opened:
+        row.get_by_role("button", name="Diff report of catalog-read").click()
+    report = opened.value
+    expect(report.get_by_role("heading", name="strangler: shadow comparison")).to_be_visible()
+    expect(report.locator("body")).to_contain_text("/backend")
+    assert ADMIN_TOKEN not in report.url
+    report.close()
+
+    # Too little evidence: the flip to extracted is refused until it is forced, and the log says so.
+    page.locator('#routes tr[data-route="catalog-read"] button[data-action="flip"]').click()
+    dialog = page.locator("#flip-dialog")
+    dialog.get_by_label("New mode").select_option("extracted")
+    dialog.get_by_label("Reason, for the audit log").fill("the catalog team checked the differences")
+    dialog.get_by_role("button", name="Flip route").click()
+    expect(page.locator("#flip-error")).to_contain_text("too little shadow evidence")
+    dialog.get_by_label("Flip even if the shadow evidence gate refuses").check()
+    dialog.get_by_role("button", name="Flip route").click()
+    expect(page.locator("#toast")).to_contain_text("Route catalog-read is now extracted")
+    assert proxy.request("GET", PRODUCTS).header("X-Strangler-Backend") == "catalog"
+    expect(page.locator("#history tbody tr").first).to_contain_text("forced past the evidence gate")
