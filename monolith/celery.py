@@ -12,8 +12,12 @@ import sys
 
 from celery import Celery, signals
 from kombu import Exchange, Queue
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monolith.settings.local")
+
+# filesystem:// means kombu's transport with atomic writes (monolith.outbox.filesystem_broker).
+TRANSPORT_ALIASES["filesystem"] = "monolith.outbox.filesystem_broker:Transport"
 
 log = logging.getLogger("monolith.celery")
 

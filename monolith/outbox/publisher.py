@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
+from kombu.utils.json import dumps
+
 from monolith.outbox.errors import BrokerUnavailable
 
 __all__ = ["CeleryPublisher", "InMemoryPublisher", "OutboundMessage", "Publisher"]
@@ -76,6 +78,7 @@ class CeleryPublisher:
         if not messages:
             return
         amqp = self.app.amqp
+        bodies: dict[int, str] = {}
         try:
             producer = self._ensure_producer()
             with producer.batch(max_size=1000):
@@ -86,9 +89,14 @@ class CeleryPublisher:
                         # of the cost of a message.
                         argsrepr="()", kwargsrepr=f"{{'event_id': '{message.kwargs.get('event_id', '')}'}}",
                     )
+                    # The subscribers of one event share its body: serialise it once.
+                    body = bodies.get(id(message.kwargs))
+                    if body is None:
+                        body = bodies[id(message.kwargs)] = dumps(task.body)
                     producer.publish(
-                        task.body, exchange="", routing_key=message.queue, headers=task.headers,
-                        serializer="json", retry=False, **task.properties,
+                        body, exchange="", routing_key=message.queue, headers=task.headers,
+                        content_type="application/json", content_encoding="utf-8", retry=False,
+                        **task.properties,
                     )
         except Exception as error:  # any broker or socket failure: the relay retries later
             self.close()

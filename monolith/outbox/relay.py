@@ -78,6 +78,11 @@ def _unsent():
 def _held_back(events: list[OutboxEvent]) -> set:
     """Ids of events whose aggregate has an earlier unsent event outside this batch."""
     ids = [e.pk for e in events]
+    positions = [e.position for e in events if e.position is not None]
+    if len(positions) == len(events) and OutboxEvent.objects.filter(
+            published_at__isnull=True, position__lte=max(positions)).count() == len(events):
+        # Nobody else holds an unsent event before our last one: nothing can be out of order.
+        return set()
     earlier = OutboxEvent.objects.filter(
         published_at__isnull=True,
         aggregate_type=OuterRef("aggregate_type"),

@@ -122,9 +122,6 @@ def broker_transport_options(url: str) -> dict:
 
 CELERY_BROKER_URL = ENV.broker_url or ENV.redis_url or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
-if CELERY_BROKER_URL.startswith("filesystem"):
-    # kombu's transport, writing each message atomically (see the module's docstring).
-    CELERY_BROKER_TRANSPORT = "monolith.outbox.filesystem_broker:Transport"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Late acknowledgement is for idempotent tasks only: they opt in one by one.
 CELERY_TASK_ACKS_LATE = False
