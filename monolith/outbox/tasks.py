@@ -18,7 +18,7 @@ from monolith.outbox.relay import publish_pending
 from monolith.outbox.relay_lock import single_relay
 from monolith.outbox.subscribers import RELAY_QUEUE
 
-__all__ = ["RELAY_QUEUE", "relay_tick"]
+__all__ = ["relay_tick"]
 
 log = logging.getLogger(__name__)
 

@@ -51,3 +51,28 @@ def test_published_events_are_counted_by_type(record_sign_up):
 
 def test_metrics_only_answer_get(api, db):
     assert api.post("/metrics").status_code == 405
+
+
+def test_the_relay_process_serves_the_same_metrics_on_its_own_port(transactional_db):
+    import socket
+    import urllib.request
+
+    from monolith.outbox.runner import RelayOptions, relay_thread
+    from tests.helpers import wait_for
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    def scrape() -> bytes | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+                return response.read()
+        except OSError:
+            return None
+
+    options = RelayOptions.from_settings(metrics_port=port, poll_seconds=0.05, wake_address=None)
+    with relay_thread(options):
+        body = wait_for(scrape)
+
+    assert ("strangler_outbox_lag_seconds", ()) in _samples(body)
