@@ -3,12 +3,13 @@
     .venv/bin/python -m bench.diff.run [--pairs 90] [--rounds 3] [--seed 20250301]
 
 1. Builds the deterministic corpus (corpus.py) and compares every pair with the engine and with
-   DeepDiff, in two configurations: no rules, and realistic rules (volatile fields ignored,
-   a numeric tolerance) given to DeepDiff as exclude_regex_paths and math_epsilon.
+   DeepDiff: without rules; with realistic rules (volatile fields ignored, a numeric tolerance),
+   given to DeepDiff as exclude_regex_paths and math_epsilon; and with the same rules on the
+   corpus with booleans written as strings, where the engine skips `==`-equal subtrees.
 2. Asserts that the engine's (kind, path) findings equal DeepDiff's, translated
-   (deepdiff_map.py), on every pair of both configurations.
-3. Times both side by side, pair by pair, on the same decoded documents; also the
-   engine from response bytes (compare_responses, parsing included) against json.loads + DeepDiff.
+   (deepdiff_map.py), on every pair of every case.
+3. Times both side by side, pair by pair, on the same decoded documents; also the engine from
+   response bytes (compare_responses, parsing included) against json.loads + DeepDiff.
    Only the DeepDiff call is timed, not the translation. Exits 1 if findings differ or the engine
    is less than --min-speedup times faster.
 """
@@ -30,6 +31,7 @@ import deepdiff
 from bench.diff.corpus import Pair, build_corpus, without_booleans
 from bench.diff.deepdiff_map import run_deepdiff, translate
 from strangler_proxy.diff import CompareRules, ResponseSnapshot, compare_json, compare_responses
+from strangler_proxy.diff.json_diff import diff_documents
 
 RULES = CompareRules.from_mapping({
     "ignore": ["/request_id", "/generated_at", "/results/*/updated_at"],
@@ -38,10 +40,6 @@ RULES = CompareRules.from_mapping({
 DEEPDIFF_RULES = {
     "exclude_regex_paths": [r"^root\['(request_id|generated_at)'\]$", r"^root\['results'\]\[\d+\]\['updated_at'\]$"],
     "math_epsilon": 0.005,
-}
-CONFIGS: dict[str, tuple[CompareRules, dict[str, Any]]] = {
-    "no rules": (CompareRules(), {}),
-    "rules": (RULES, DEEPDIFF_RULES),
 }
 
 
@@ -59,29 +57,29 @@ def main(argv: list[str] | None = None) -> int:
 
     failures = 0
     rows = []
-    for name, (rules, options) in CONFIGS.items():
+    boolean_free = [Pair(p.name, without_booleans(p.primary), without_booleans(p.candidate)) for p in corpus]
+    cases = [
+        # (label, pairs, engine, DeepDiff options)
+        ("compare_json, no rules", corpus, lambda a, b: compare_json(a, b), {}),
+        ("compare_json, rules", corpus, lambda a, b: compare_json(a, b, RULES), DEEPDIFF_RULES),
+        # What compare_responses does for bodies that hold no true/false: skip `==`-equal subtrees.
+        ("bodies without booleans, rules (`==` skips equal subtrees)", boolean_free,
+         lambda a, b: diff_documents(a, b, RULES, boolean_free=True), DEEPDIFF_RULES),
+    ]
+    for label, pairs, engine, options in cases:
         ours_times, theirs_times, reports = _side_by_side(
-            [(p.primary, p.candidate) for p in corpus],
-            lambda a, b, r=rules: compare_json(a, b, r),
-            lambda a, b, o=options: run_deepdiff(a, b, **o),
-            args.rounds,
-        )
-        failures += _check_findings(name, corpus, rules, reports)
-        rows.append((f"compare_json, {name}", ours_times, theirs_times))
-
-    cases = {
-        "compare_responses from bytes, rules": corpus,
-        "same, bodies without booleans (`==` skips equal subtrees)": [
-            Pair(p.name, without_booleans(p.primary), without_booleans(p.candidate)) for p in corpus],
-    }
-    for label, pairs in cases.items():
-        ours_times, theirs_times, _ = _side_by_side(
-            [(_snapshot(p.primary), _snapshot(p.candidate)) for p in pairs],
-            lambda a, b: compare_responses(a, b, RULES),
-            lambda a, b: run_deepdiff(json.loads(a.body), json.loads(b.body), **DEEPDIFF_RULES),
-            args.rounds,
-        )
+            [(p.primary, p.candidate) for p in pairs], engine,
+            lambda a, b, o=options: run_deepdiff(a, b, **o), args.rounds)
+        failures += _check_findings(label, pairs, engine, reports)
         rows.append((label, ours_times, theirs_times))
+
+    ours_times, theirs_times, _ = _side_by_side(
+        [(_snapshot(p.primary), _snapshot(p.candidate)) for p in corpus],
+        lambda a, b: compare_responses(a, b, RULES),
+        lambda a, b: run_deepdiff(json.loads(a.body), json.loads(b.body), **DEEPDIFF_RULES),
+        args.rounds,
+    )
+    rows.append(("compare_responses from bytes (json.loads included), rules", ours_times, theirs_times))
 
     print()
     print(f"| case ({len(corpus)} pairs, median of {args.rounds} rounds) | engine µs/pair | DeepDiff µs/pair "
@@ -142,12 +140,12 @@ def _side_by_side(pairs: list[tuple[Any, Any]], ours: Callable[[Any, Any], Any],
     return ours_totals, theirs_totals, results
 
 
-def _check_findings(name: str, corpus: list[Pair], rules: CompareRules, reports: list[Any]) -> int:
+def _check_findings(name: str, corpus: list[Pair], engine: Callable[[Any, Any], Any], reports: list[Any]) -> int:
     problems = 0
     kinds: Counter[str] = Counter()
     differing = 0
     for pair, report in zip(corpus, reports, strict=True):
-        ours = {(d.kind.value, d.path) for d in compare_json(pair.primary, pair.candidate, rules)}
+        ours = {(d.kind.value, d.path) for d in engine(pair.primary, pair.candidate)}
         theirs = translate(report, pair.primary, pair.candidate)
         kinds.update(kind for kind, _ in ours)
         differing += bool(ours)
