@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 DEV_JWT_SECRET = "dev-insecure-jwt-secret-change-me-in-production"
 
-__all__ = ["DEV_JWT_SECRET", "ROOT", "ServiceProcess", "free_port", "python", "serve_wsgi", "user_token"]
+__all__ = ["DEV_JWT_SECRET", "ROOT", "ServiceProcess", "free_port", "postgres_database_at", "python", "serve_wsgi",
+           "user_token"]
 
 
 def free_port() -> int:
@@ -117,3 +119,18 @@ class ServiceProcess:
 
 def python(*args: str) -> list[str]:
     return [sys.executable, *args]
+
+
+@contextlib.contextmanager
+def postgres_database_at(server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on `server_url`'s server, dropped afterwards (like `postgres_database`)."""
+    import psycopg
+
+    name = f"strangler_s_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,8 +9,6 @@ Reads share one shop per module (`read_world`); each write gets a fresh one.
 """
 from __future__ import annotations
 
-import contextlib
-import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -22,7 +20,7 @@ from extracted.common.migration.client import ServiceClient
 from extracted.common.migration.source import MonolithSource
 from tests.contract.contract import Side
 from tests.contract.data import seed_monolith
-from tests.loopback import serve_wsgi
+from tests.loopback import postgres_database_at, serve_wsgi
 
 
 def monolith_database_url() -> str:
@@ -136,20 +134,6 @@ class World:
     notifications: Side
 
 
-@contextlib.contextmanager
-def _fresh_postgres_database(server_url: str):
-    import psycopg
-
-    name = f"strangler_c_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def read_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """One shop on both sides for a module of read-only contracts; emptied afterwards."""
@@ -171,8 +155,8 @@ def read_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
         tokens = seed_monolith()
         if connection.vendor == "postgresql":
             server = request.getfixturevalue("postgres_server_url")
-            catalog_db = stack.enter_context(_fresh_postgres_database(server))
-            notifications_db = stack.enter_context(_fresh_postgres_database(server))
+            catalog_db = stack.enter_context(postgres_database_at(server))
+            notifications_db = stack.enter_context(postgres_database_at(server))
         else:
             folder = tmp_path_factory.mktemp("contract")
             catalog_db, notifications_db = (f"sqlite:///{folder / n}.sqlite3" for n in ("catalog", "notes"))
