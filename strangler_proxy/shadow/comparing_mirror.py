@@ -198,12 +198,17 @@ class ComparingMirror:
             raise _NoAnswer("unavailable") from None
         except UpstreamError:
             raise _NoAnswer("unreachable") from None
-        body = bytearray()
+        # A small body may already have been read whole by the upstream pool.
+        body = bytearray(getattr(response, "body", None) or b"")
+        if len(body) > self._body_limit:
+            response.close()
+            raise _NoAnswer("too_large")
         try:
-            async for chunk in response.iter_chunks():
-                body += chunk
-                if len(body) > self._body_limit:
-                    raise _NoAnswer("too_large")
+            if getattr(response, "body", None) is None:
+                async for chunk in response.iter_chunks():
+                    body += chunk
+                    if len(body) > self._body_limit:
+                        raise _NoAnswer("too_large")
         except (aiohttp.ClientError, asyncio.TimeoutError):
             response.close()
             raise _NoAnswer("unreachable") from None

@@ -29,9 +29,14 @@ _MAX_DEPTH = 200
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether a header, parameter or field name looks like it holds a secret."""
-    squeezed = re.sub(r"[^a-z0-9]", "", name.lower())
-    return squeezed in _SECRET_NAMES or any(part in squeezed for part in _SECRET_PARTS)
+    """Whether a header, parameter or field name looks like it holds a secret.
+
+    Short names (`pass`, `pin`, `access`) must be whole words, so `user_pass` and `userPin` are
+    secrets and `passenger` or `shipping` are not; longer ones (`password`, `token`) may be anywhere.
+    """
+    words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower())
+    squeezed = "".join(words)
+    return any(word in _SECRET_NAMES for word in words) or any(part in squeezed for part in _SECRET_PARTS)
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -130,11 +130,12 @@ class ShadowProxy:
 
 @pytest.fixture
 def shadow_proxy(loop_thread: LoopThread, backends: dict[str, FakeBackend]) -> Iterator[Callable[..., ShadowProxy]]:
-    """Start a shadowing proxy: `shadow_proxy(extra="[routes.shadow]...", backend_options="", rng=..., **shadow)`."""
+    """Start a shadowing proxy: `shadow_proxy(extra="[routes.shadow]...", backend_options="", rng=..., recorder=...,
+    settings={proxy settings}, **shadow settings)`."""
     started: list[RunningProxy] = []
 
     def start(*, extra: str = "", backend_options: str = "", rng: Callable[[], float] = lambda: 0.0,
-              settings: dict[str, Any] | None = None, **shadow: Any) -> ShadowProxy:
+              settings: dict[str, Any] | None = None, recorder: Any = None, **shadow: Any) -> ShadowProxy:
         parts = [f'[backends.{name}]\nurls = ["{b.url}"]\nhealth_path = "/healthz"\n'
                  + (backend_options if name == "catalog" else "") for name, b in backends.items()]
         table = parse_table("\n".join(parts) + SHADOW_ROUTES.replace("{extra}", extra))
@@ -146,7 +147,7 @@ def shadow_proxy(loop_thread: LoopThread, backends: dict[str, FakeBackend]) -> I
         pool = UpstreamPool(table.backends)
         store = MemoryStore()
         mirror = ComparingMirror(pool, metrics, results, shadow_settings, rng=rng,
-                                 body_limit=proxy_settings.mirror_body_limit)
+                                 body_limit=proxy_settings.mirror_body_limit, recorder=recorder)
 
         async def boot():
             app = create_app(proxy_settings, table=table, store=store, upstream=pool, mirror=mirror,

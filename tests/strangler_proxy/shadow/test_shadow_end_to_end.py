@@ -149,3 +149,40 @@ def test_results_reach_the_admin_api_the_metrics_and_the_html_report(shadow_prox
 
 async def _event() -> asyncio.Event:
     return asyncio.Event()
+
+
+def test_the_admin_api_refuses_a_flip_to_extracted_without_evidence_and_audits_a_forced_one(
+        shadow_proxy, backends, loop_thread):
+    plant(backends, loop_thread)
+    proxy = shadow_proxy(extra="[routes.gate]\nmin_compared = 5")
+    refused = proxy.admin("POST", "routes/catalog-read/flip", {"mode": "extracted", "reason": "ready?"})
+    assert refused.status == 422 and refused.json()["error"]["code"] == "flip_refused"
+    assert "too little shadow evidence: 0 compared (needs 5)" in refused.json()["error"]["message"]
+    for _ in range(5):
+        proxy.get(DETAIL)  # differs only in the timestamp: noise
+    proxy.drain()
+    allowed = proxy.admin("POST", "routes/catalog-read/flip", {"mode": "extracted", "reason": "evidence"})
+    assert allowed.status == 200 and allowed.json()["entry"]["reason"] == "evidence"
+    proxy.admin("POST", "routes/catalog-read/flip", {"mode": "shadow", "reason": "back"})
+    for _ in range(5):
+        proxy.get(LIST)  # planted differences
+    proxy.drain()
+    assert proxy.admin("POST", "routes/catalog-read/flip", {"mode": "extracted", "reason": "x"}).status == 422
+    forced = proxy.admin("POST", "routes/catalog-read/flip",
+                         {"mode": "extracted", "reason": "monolith outage", "force": True})
+    assert forced.status == 200
+    assert forced.json()["entry"]["reason"].startswith("monolith outage [forced past the evidence gate:")
+    bad = proxy.admin("POST", "routes/catalog-read/flip", {"mode": "extracted", "reason": "x", "force": "yes"})
+    assert bad.status == 400
+
+
+def test_the_compare_admin_endpoints_refuse_bad_input_as_json(shadow_proxy, backends, loop_thread):
+    plant(backends, loop_thread)
+    proxy = shadow_proxy()
+    assert proxy.admin("GET", "compare/nope").json()["error"]["code"] == "not_found"
+    assert proxy.admin("GET", "compare/catalog-read?samples=x").status == 400
+    assert proxy.admin("POST", "compare/catalog-read/reset", {}).status == 400
+    assert proxy.admin("DELETE", "compare").status == 405
+    assert proxy.admin("GET", "compare", token=None).status == 401
+    assert proxy.admin("POST", "compare/catalog-read/reset", {"reason": "start over"}).json() == \
+        {"route": "catalog-read", "reset": True}
