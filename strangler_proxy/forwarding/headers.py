@@ -9,8 +9,8 @@ never passed to a backend.
 """
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Iterable
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -52,7 +52,7 @@ def request_id_from(value: str | None) -> str:
     """Keep a well-formed incoming X-Request-ID, else make a new one."""
     if value and _REQUEST_ID.fullmatch(value):
         return value
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def _forwarded_for(headers: CIMultiDictProxy[str]) -> list[str]:

@@ -22,9 +22,12 @@ from strangler_proxy.errors import BackendUnavailable, UpstreamTimeout, Upstream
 from strangler_proxy.forwarding.circuit import CircuitBreaker
 from strangler_proxy.routing.model import SAFE_METHODS, BackendSpec
 
-__all__ = ["Instance", "OutboundRequest", "Upstream", "UpstreamPool", "UpstreamResponse"]
+__all__ = ["PREFETCH_LIMIT", "Instance", "OutboundRequest", "Upstream", "UpstreamPool", "UpstreamResponse"]
 
 _CHUNK = 64 * 1024
+# Bodies of declared length up to this are read whole before answering: one write to the
+# client instead of a stream, and a failure while reading can still become a JSON error.
+PREFETCH_LIMIT = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +46,13 @@ class OutboundRequest:
 
 
 class UpstreamResponse(Protocol):
-    """What the data plane reads from an upstream answer."""
+    """What the data plane reads from an upstream answer; `body` holds a small body read at once."""
 
     status: int
     reason: str | None
     headers: CIMultiDictProxy[str]
     instance: str
+    body: bytes | None
 
     def iter_chunks(self) -> AsyncIterator[bytes]:
         """Yield the body as it arrives."""
@@ -120,15 +124,16 @@ class _Backend:
 class _Response:
     """An aiohttp response that records the circuit outcome of body failures."""
 
-    __slots__ = ("_raw", "_instance", "status", "reason", "headers", "instance")
+    __slots__ = ("_raw", "_instance", "status", "reason", "headers", "instance", "body")
 
-    def __init__(self, raw: aiohttp.ClientResponse, instance: Instance) -> None:
+    def __init__(self, raw: aiohttp.ClientResponse, instance: Instance, body: bytes | None = None) -> None:
         self._raw = raw
         self._instance = instance
         self.status = raw.status
         self.reason = raw.reason
         self.headers = raw.headers
         self.instance = instance.url
+        self.body = body
 
     @property
     def content_length(self) -> int | None:
@@ -280,9 +285,26 @@ class UpstreamPool:
         except BaseException:
             instance.circuit.release()
             raise
-        if raw.status >= 500:
+        status = raw.status
+        if status >= 500:
             instance.circuit.record_failure()
         else:
             instance.circuit.record_success()
-        return _Response(raw, instance)
+        length = raw.content_length
+        if length is None or length > PREFETCH_LIMIT or request.method == "HEAD" or status < 200 \
+                or status in (204, 304):
+            return _Response(raw, instance)
+        try:
+            body = await raw.read()
+        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError):
+            raw.close()
+            instance.circuit.record_failure()
+            raise UpstreamTimeout(f"backend {name!r} did not send its answer in time", backend=name,
+                                  request_sent=True) from None
+        except aiohttp.ClientError as error:
+            raw.close()
+            instance.circuit.record_failure()
+            raise UpstreamUnreachable(f"backend {name!r} broke off its answer", backend=name,
+                                      request_sent=True, cause=str(error)) from None
+        return _Response(raw, instance, body)
 

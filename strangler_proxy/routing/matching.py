@@ -23,6 +23,8 @@ from strangler_proxy.routing.model import RouteSpec
 __all__ = ["Match", "Matcher", "Pattern", "compile_pattern", "pattern_segments"]
 
 _LITERAL, _INT, _ANY, _REST = 4, 3, 2, 0
+# Matches per (method, path) remembered by a matcher; a table swap starts a fresh one.
+_CACHE_SIZE = 4096
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(int))?\}")
 _LITERAL_SEGMENT = re.compile(r"[A-Za-z0-9!$&'()*+,;=:@\-_~.]*")
 
@@ -135,9 +137,21 @@ class Matcher:
                 if not p.parts or not isinstance(p.parts[0], str) or p.parts[0] == first
             )
         self._other = tuple((p, r) for p, r in entries if not p.parts or not isinstance(p.parts[0], str))
+        self._cache: dict[tuple[str, tuple[str, ...]], Match | None] = {}
 
     def match(self, method: str, segments: Sequence[str]) -> Match | None:
         """Return the winning route for the request, or None for the monolith."""
+        key = (method, tuple(segments))
+        cache = self._cache
+        if key in cache:
+            return cache[key]
+        found = self._match(method, segments)
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()  # a crude bound: hot paths come back at once
+        cache[key] = found
+        return found
+
+    def _match(self, method: str, segments: Sequence[str]) -> Match | None:
         candidates = self._by_first.get(segments[0], self._other) if segments else self._entries
         for pattern, route in candidates:
             if route.methods is not None and method not in route.methods:

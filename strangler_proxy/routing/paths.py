@@ -21,6 +21,7 @@ __all__ = ["Target", "canonical_target"]
 # Characters a path segment may carry unencoded (RFC 3986 pchar minus pct-encoded).
 _PCHAR_SAFE = "!$&'()*+,;=:@-._~"
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9!$&'()*+,;=:@\-_~.]*")
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9!$&'()*+,;=:@\-_~./]*")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _DOUBLE_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -50,8 +51,11 @@ def canonical_target(raw: str) -> Target:
     path, _, query = raw.partition("?")
     if "#" in raw:
         raise BadPath("a request target must not carry a fragment")
-    if _CONTROL.search(query) or not query.isascii():
+    if query and (_CONTROL.search(query) or not query.isascii()):
         raise BadPath("the query string holds control or non-ASCII characters")
+    if _PLAIN_PATH.fullmatch(path) and "//" not in path and "/." not in path:
+        # The common case: nothing encoded, no empty or dot-led segment; already canonical.
+        return Target(path, tuple(path[1:].split("/")), query)
     raw_segments = path[1:].split("/")
     decoded: list[str] = []
     clean = True

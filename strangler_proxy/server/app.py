@@ -18,6 +18,7 @@ from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.mirror import Mirror
 from strangler_proxy.routing.model import RouteTable
 from strangler_proxy.routing.table import load_table
+from strangler_proxy.server.access_log import AccessLog
 from strangler_proxy.server.forward import Forwarder
 from strangler_proxy.server.handler import ProxyHandler
 from strangler_proxy.server.state import StateHolder
@@ -61,9 +62,10 @@ class Proxy:
                                    metrics=metrics, settings=settings)
         self.admin = AdminApi(holder=self.holder, store=store, settings=settings, metrics=metrics,
                               reload=self.table_watcher.reload, compare=CompareAdmin(self.results))
+        self.access_log = AccessLog(enabled=settings.access_log)
         self.dashboard = Dashboard(holder=self.holder, store=store, settings=settings, metrics=metrics)
         self.handler = ProxyHandler(holder=self.holder, forwarder=self.forwarder, admin=self.admin,
-                                    metrics=metrics, access_log=settings.access_log, dashboard=self.dashboard)
+                                    metrics=metrics, access_log=self.access_log, dashboard=self.dashboard)
         self.holder.on_snapshot(self._snapshot_applied)
 
     def _snapshot_applied(self, snapshot: Snapshot) -> None:
@@ -110,9 +112,11 @@ class Proxy:
         if self._watch_routes_file:
             self.table_watcher.start()
         await self.dashboard.start()
+        self.access_log.start()
 
     async def cleanup(self, app: web.Application) -> None:
         """Stop background work and close connections."""
+        await self.access_log.stop()
         await self.dashboard.stop()
         await self.table_watcher.stop()
         if self.store_watcher is not None:

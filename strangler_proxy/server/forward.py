@@ -4,6 +4,10 @@ Fallback rules: only when the extracted backend was chosen, the method is safe (
 OPTIONS) or the route is marked idempotent, and the body is in memory. A POST, PATCH or
 DELETE is re-sent only if it never reached the extracted backend (connection refused,
 circuit open); a 5xx or a timeout means it may have, so the error goes to the client.
+
+Answers keep the backend's status, headers (minus hop-by-hop ones) and bytes. aiohttp adds
+`Date`, `Server` and, for a body without one, `Content-Type: application/octet-stream`
+(RFC 9110 section 8.3) when the backend left them out.
 """
 from __future__ import annotations
 
@@ -127,8 +131,14 @@ class Forwarder:
             secure = outbound.headers.get("X-Forwarded-Proto") == "https"
             headers.add("Set-Cookie", user_key.cookie_header(secure=secure) or "")
         status = response.status
-        out = web.StreamResponse(status=status, reason=response.reason, headers=headers)
         ctx.status = status
+        if response.body is not None:
+            response.release()
+            self._submit_mirror(decision, route, outbound, body, ctx, status, response,
+                                response.body if len(response.body) <= self._settings.mirror_body_limit else None,
+                                len(response.body) > self._settings.mirror_body_limit)
+            return web.Response(body=response.body, status=status, reason=response.reason, headers=headers)
+        out = web.StreamResponse(status=status, reason=response.reason, headers=headers)
         bodyless = request.method == "HEAD" or status in (204, 304) or status < 200
         length = response.content_length
         if length is not None and not bodyless:
@@ -165,15 +175,22 @@ class Forwarder:
             response.close()
             raise
         response.release()
-        if decision.mirror is not None and route is not None:
-            self._mirror.submit(
-                route,
-                MirroredRequest(ctx.request_id, outbound.method, outbound.path_qs, tuple(outbound.headers.items()),
-                                body.captured, body_truncated=body.captured is None),
-                MirroredResponse(status, tuple(response.headers.items()),
-                                 None if truncated else bytes(captured or b""), body_truncated=truncated,
-                                 elapsed=time.perf_counter() - ctx.started))
+        self._submit_mirror(decision, route, outbound, body, ctx, status, response,
+                            None if truncated else bytes(captured or b""), truncated)
         return out
+
+    def _submit_mirror(self, decision: Decision, route: RouteSpec | None, outbound: OutboundRequest,
+                       body: RequestBody, ctx: RequestContext, status: int, response: UpstreamResponse,
+                       answer: bytes | None, truncated: bool) -> None:
+        """Hand a shadowed exchange to the mirror hook (fire and forget)."""
+        if decision.mirror is None or route is None:
+            return
+        self._mirror.submit(
+            route,
+            MirroredRequest(ctx.request_id, outbound.method, outbound.path_qs, tuple(outbound.headers.items()),
+                            body.captured, body_truncated=body.captured is None),
+            MirroredResponse(status, tuple(response.headers.items()), answer, body_truncated=truncated,
+                             elapsed=time.perf_counter() - ctx.started))
 
     def _user_key(self, request: web.BaseRequest, ctx: RequestContext) -> UserKey:
         cookie = request.cookies.get(STICKY_COOKIE) if "Cookie" in request.headers else None

@@ -17,7 +17,7 @@ from strangler_proxy.errors import NotFound, ProxyError
 from strangler_proxy.forwarding.headers import request_id_from
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.routing.paths import Target, canonical_target
-from strangler_proxy.server.access_log import RequestContext, log_request
+from strangler_proxy.server.access_log import AccessLog, RequestContext
 from strangler_proxy.server.forward import Forwarder
 from strangler_proxy.server.responses import json_response, proxy_error_response
 from strangler_proxy.server.state import StateHolder
@@ -36,7 +36,7 @@ class ProxyHandler:
     """Dispatch requests to the admin API, the metrics or the forwarder; log and count each."""
 
     def __init__(self, *, holder: StateHolder, forwarder: Forwarder, admin: AdminApi, metrics: ProxyMetrics,
-                 access_log: bool, dashboard: Dashboard | None = None) -> None:
+                 access_log: AccessLog, dashboard: Dashboard | None = None) -> None:
         self._holder = holder
         self._dashboard = dashboard
         self._forwarder = forwarder
@@ -73,11 +73,12 @@ class ProxyHandler:
             if not ctx.status and response is not None:
                 ctx.status = response.status
             self._metrics.observe(ctx.route, ctx.backend, ctx.status, seconds)
-            if self._access_log:
+            access_log = self._access_log
+            if access_log.enabled:
                 sent = None
                 if response is not None:
                     sent = response.body_length if response.prepared else response.content_length
-                log_request(ctx, seconds=seconds, sent_bytes=sent)
+                access_log.record(ctx, seconds=seconds, sent_bytes=sent)
         return response
 
     def _error(self, error: ProxyError, ctx: RequestContext) -> web.Response:

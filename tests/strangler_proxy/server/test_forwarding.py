@@ -246,11 +246,33 @@ def test_each_request_writes_one_structured_log_line(make_proxy, caplog) -> None
         proxy.request("GET", "/api/v1/catalog/products/?q=1", {"X-Request-ID": "log-me"})
 
         def logged() -> list[dict]:
-            lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "strangler.access"]
+            lines = [json.loads(line) for r in caplog.records if r.name == "strangler.access"
+                     for line in r.getMessage().splitlines()]
             return [entry for entry in lines if entry["request_id"] == "log-me"]
 
-        # The line is written as the handler returns, just after the last byte went out.
+        # Lines are written in batches, a moment after the request.
         [line] = wait_for(logged, timeout=10)
     assert line["status"] == 200 and line["route"] == "catalog-read" and line["backend"] == "catalog"
     assert line["method"] == "GET" and line["path"] == "/api/v1/catalog/products/"
     assert line["table_version"] == 0 and line["duration_ms"] >= 0
+
+
+def test_a_short_answer_from_the_backend_is_a_json_502_before_anything_is_sent(make_proxy, loop_thread,
+                                                                               backends) -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten.."
+
+    async def serve() -> asyncio.AbstractServer:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer)
+            await writer.drain()
+            writer.close()
+
+        return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+    server = loop_thread.run(serve())
+    port = server.sockets[0].getsockname()[1]
+    proxy = make_proxy(table_text({"monolith": f"http://127.0.0.1:{port}", "catalog": backends["catalog"]}))
+    reply = proxy.request("POST", "/anything", body=b"{}")
+    assert reply.status == 502 and error_of(reply)["code"] == "upstream_unreachable"
+    server.close()
