@@ -84,6 +84,15 @@ def test_the_page_shows_live_traffic_and_a_flip_from_it_moves_the_next_request(p
     expect(page.locator('#backends tr[data-backend="catalog"] [data-field="requests"]')).to_have_text("1")
     page.screenshot(path=str(tmp_path / "dashboard-after-flip.png"), full_page=True)
 
+    # The kill switch, from the page too: everything goes back to the monolith at once.
+    page.get_by_role("button", name="change…").click()
+    kill = page.locator("#kill-dialog")
+    kill.get_by_label("Reason, for the audit log").fill("incident drill")
+    kill.get_by_role("button", name="Turn it on").click()
+    expect(page.locator("#st-kill")).to_contain_text("ON")
+    assert proxy.request("GET", PRODUCTS).header("X-Strangler-Backend") == "monolith"
+    expect(page.locator("#history tbody tr").first).to_contain_text("off → on")
+
 
 def test_a_wrong_token_shows_an_error_and_reveals_nothing(page: Page, proxy: ProxyProcess):
     sign_in(page, proxy, token="not-the-token")

@@ -122,6 +122,19 @@ def test_a_fallback_and_a_5xx_show_on_the_route_and_the_backend(make_proxy):
     assert catalog_backend["live"]["fallbacks"] == 1
 
 
+def test_with_the_route_store_down_the_overview_shows_what_the_worker_serves(make_proxy):
+    from strangler_proxy.errors import StoreUnavailable
+    from strangler_proxy.store.memory import MemoryStore
+
+    class DownStore(MemoryStore):
+        def snapshot(self):
+            raise StoreUnavailable("route store down for the test")
+
+    overview = data(make_proxy(store=DownStore()), "overview").json()
+    assert overview["store_problem"] == "route store down for the test"
+    assert {r["id"]: r["mode"] for r in overview["routes"]}["catalog-read"] == "extracted"
+
+
 def test_a_flip_through_the_admin_api_shows_on_the_next_overview(make_proxy):
     proxy = make_proxy(catalog_mode="monolith")
     flip = proxy.admin("POST", "routes/catalog-read/flip", {"mode": "canary", "percent": 25, "reason": "try"})
