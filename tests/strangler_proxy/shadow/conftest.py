@@ -39,7 +39,8 @@ id = "catalog-read"
 context = "catalog"
 backend = "catalog"
 methods = ["GET", "HEAD"]
-paths = ["/api/v1/catalog/products/", "/api/v1/catalog/products/{id}/"]
+paths = ["/api/v1/catalog/products/", "/api/v1/catalog/products/{id}/", "/api/v1/catalog/categories/",
+         "/api/v1/catalog/categories/{id}/"]
 mode = "shadow"
 {extra}
 
@@ -131,13 +132,16 @@ class ShadowProxy:
 @pytest.fixture
 def shadow_proxy(loop_thread: LoopThread, backends: dict[str, FakeBackend]) -> Iterator[Callable[..., ShadowProxy]]:
     """Start a shadowing proxy: `shadow_proxy(extra="[routes.shadow]...", backend_options="", rng=..., recorder=...,
-    settings={proxy settings}, **shadow settings)`."""
+    settings={proxy settings}, urls={"monolith": ..., "catalog": ...}, **shadow settings)`."""
     started: list[RunningProxy] = []
 
     def start(*, extra: str = "", backend_options: str = "", rng: Callable[[], float] = lambda: 0.0,
-              settings: dict[str, Any] | None = None, recorder: Any = None, **shadow: Any) -> ShadowProxy:
-        parts = [f'[backends.{name}]\nurls = ["{b.url}"]\nhealth_path = "/healthz"\n'
-                 + (backend_options if name == "catalog" else "") for name, b in backends.items()]
+              settings: dict[str, Any] | None = None, recorder: Any = None, urls: dict[str, str] | None = None,
+              **shadow: Any) -> ShadowProxy:
+        urls = urls or {name: b.url for name, b in backends.items()}
+        health = '"/healthz"' if all(url == b.url for url, b in zip(urls.values(), backends.values())) else '""'
+        parts = [f'[backends.{name}]\nurls = ["{url}"]\nhealth_path = {health}\n'
+                 + (backend_options if name == "catalog" else "") for name, url in urls.items()]
         table = parse_table("\n".join(parts) + SHADOW_ROUTES.replace("{extra}", extra))
         options = {"admin_token": ADMIN_TOKEN, "access_log": False, **(settings or {})}
         proxy_settings = ProxySettings(**options)
