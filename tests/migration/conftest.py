@@ -77,10 +77,13 @@ class Stack:
         for name in ("monolith", "monolith-relay", "monolith-worker"):
             self.stop(name)
 
+    def start_catalog_web(self, *, writer: str) -> ServiceProcess:
+        return self.start("catalog", [sys.executable, "-m", "extracted.catalog", "serve"],
+                          self.catalog_env(STRANGLER_CATALOG_WRITER=writer), health=f"{self.catalog_url}/healthz")
+
     def start_catalog(self, *, writer: str) -> None:
         env = self.catalog_env(STRANGLER_CATALOG_WRITER=writer)
-        self.start("catalog", [sys.executable, "-m", "extracted.catalog", "serve"], env,
-                   health=f"{self.catalog_url}/healthz")
+        self.start_catalog_web(writer=writer)
         self.start("catalog-worker", [sys.executable, "-m", "extracted.catalog", "worker"], env)
         self.start("catalog-relay", [sys.executable, "-m", "extracted.catalog", "relay", "--interval", "0.2"], env)
 
