@@ -24,7 +24,9 @@ from strangler_proxy.routing.model import SAFE_METHODS, BackendSpec
 
 __all__ = ["PREFETCH_LIMIT", "Instance", "OutboundRequest", "Upstream", "UpstreamPool", "UpstreamResponse"]
 
-_CHUNK = 64 * 1024
+# Streamed bodies move in pieces of whatever has arrived, up to the read buffer: big enough
+# for throughput, small enough that a slow client holds back the backend (flow control).
+_READ_BUFFER = 256 * 1024
 # Bodies of declared length up to this are read whole before answering: one write to the
 # client instead of a stream, and a failure while reading can still become a JSON error.
 PREFETCH_LIMIT = 256 * 1024
@@ -141,7 +143,7 @@ class _Response:
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._raw.content.iter_chunked(_CHUNK):
+            async for chunk in self._raw.content.iter_any():
                 yield chunk
         except (aiohttp.ClientError, asyncio.TimeoutError):
             self._instance.circuit.record_failure()
@@ -231,6 +233,7 @@ class UpstreamPool:
             cookie_jar=aiohttp.DummyCookieJar(),
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
             timeout=aiohttp.ClientTimeout(total=None),
+            read_bufsize=_READ_BUFFER,
         )
 
     async def close(self) -> None:

@@ -14,9 +14,15 @@ from aiohttp import web
 
 from strangler_proxy.errors import BodyTooLarge
 
-__all__ = ["RequestBody"]
+__all__ = ["RequestBody", "continue_if_expected"]
 
-_CHUNK = 64 * 1024
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+async def continue_if_expected(request: web.BaseRequest) -> None:
+    """Answer `Expect: 100-continue` once the body is wanted (after the size check)."""
+    if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
+        await request.writer.write(_CONTINUE)
 
 
 class RequestBody:
@@ -45,6 +51,7 @@ class RequestBody:
             raise self.too_large()
         if not request.body_exists:
             return
+        await continue_if_expected(request)
         keep = min(keep, self.limit)
         if declared is not None and declared <= keep:
             self.payload = await request.read()

@@ -18,6 +18,7 @@ from strangler_proxy.forwarding.headers import request_id_from
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.routing.paths import Target, canonical_target
 from strangler_proxy.server.access_log import AccessLog, RequestContext
+from strangler_proxy.server.body import continue_if_expected
 from strangler_proxy.server.forward import Forwarder
 from strangler_proxy.server.responses import json_response, proxy_error_response
 from strangler_proxy.server.state import StateHolder
@@ -54,6 +55,8 @@ class ProxyHandler:
             first = target.segments[0]
             if first == RESERVED_ROUTE or (first == "metrics" and len(target.segments) == 1):
                 ctx.route = RESERVED_ROUTE
+                if request.body_exists:
+                    await continue_if_expected(request)
                 response = await self._reserved(request, target)
                 response.headers["X-Request-ID"] = ctx.request_id
             else:

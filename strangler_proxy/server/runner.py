@@ -35,10 +35,22 @@ _RESTARTS_PER_MINUTE = 5
 
 
 class ProxyRunner(web.AppRunner):
-    """An AppRunner whose connections answer unparsable requests in JSON."""
+    """Run the app's lifecycle, but hand every request straight to the proxy's handler.
+
+    The application has a single catch-all route to that handler, so aiohttp's router and
+    middleware chain would add nothing but time on every request; the server calls the
+    handler directly. (Routes or middlewares added to the app are therefore not served by
+    this runner: add reserved paths in `ProxyHandler` instead.) Connections also answer
+    unparsable requests in JSON.
+    """
 
     async def _make_server(self) -> web.Server:
-        return use_json_parse_errors(await super()._make_server())
+        from strangler_proxy.server.app import PROXY
+
+        server = await super()._make_server()
+        if PROXY in self.app:
+            server.request_handler = self.app[PROXY].handler.handle
+        return use_json_parse_errors(server)
 
 
 async def start_site(app: web.Application, host: str, port: int, *, reuse_port: bool = False) -> ProxyRunner:

@@ -276,3 +276,27 @@ def test_a_short_answer_from_the_backend_is_a_json_502_before_anything_is_sent(m
     reply = proxy.request("POST", "/anything", body=b"{}")
     assert reply.status == 502 and error_of(reply)["code"] == "upstream_unreachable"
     server.close()
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(make_proxy, backends) -> None:
+    proxy = make_proxy()
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+        sock.sendall(build_request("POST", "/api/v1/catalog/products/", {"Expect": "100-continue",
+                                                                          "Content-Length": "4"}))
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        sock.sendall(b"body")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert response.status == 200
+    assert backends["catalog"].hits[-1].body == b"body"
+    assert "Expect" not in backends["catalog"].hits[-1].headers
+
+
+def test_expect_100_continue_over_the_limit_gets_a_413_and_no_invitation(make_proxy) -> None:
+    proxy = make_proxy(body_limit=10)
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+        sock.sendall(build_request("POST", "/api/v1/catalog/products/", {"Expect": "100-continue",
+                                                                          "Content-Length": "100"}))
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert response.status == 413
