@@ -99,10 +99,13 @@ def stack_processes(settings: StackSettings) -> list[StackProcess]:
                     "--workers", "2", "--threads", "4", "--access-logfile", "-"),
             port=ports["monolith"], health_path="/healthz",
         ),
+        # A prefork pool: a pool child killed mid-job (the workshop's module 5) is replaced and its
+        # job given back (acks_late + reject_on_worker_lost); the main process, which honcho
+        # watches, stays up.
         StackProcess(
             "worker",
             _python("-m", "celery", "-A", "monolith.celery", "worker", "--loglevel", "INFO",
-                    "--pool", "threads", "--concurrency", "4", "--queues", ",".join(all_queues())),
+                    "--pool", "prefork", "--concurrency", "2", "--queues", ",".join(all_queues())),
         ),
         StackProcess("relay", _python("-m", "strangler_proxy.cli", "jobs", "relay")),
         StackProcess("catalog", _python("-m", "extracted.catalog", "serve"),
