@@ -24,8 +24,10 @@ class Stack:
     redis_url: str
     monolith_db: str
     catalog_db: str
+    notifications_db: str
     monolith_port: int = field(default_factory=free_port)
     catalog_port: int = field(default_factory=free_port)
+    notifications_port: int = field(default_factory=free_port)
     wake_port: int = field(default_factory=free_port)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
 
@@ -36,6 +38,10 @@ class Stack:
     @property
     def catalog_url(self) -> str:
         return f"http://127.0.0.1:{self.catalog_port}"
+
+    @property
+    def notifications_url(self) -> str:
+        return f"http://127.0.0.1:{self.notifications_port}"
 
     def monolith_env(self, **extra: str) -> dict[str, str]:
         return {"DATABASE_URL": self.monolith_db, "STRANGLER_VAR_DIR": str(self.tmp / "monolith"),
@@ -87,6 +93,14 @@ class Stack:
         self.start("catalog-worker", [sys.executable, "-m", "extracted.catalog", "worker"], env)
         self.start("catalog-relay", [sys.executable, "-m", "extracted.catalog", "relay", "--interval", "0.2"], env)
 
+    def start_notifications(self) -> None:
+        env = {"NOTIFICATIONS_DATABASE_URL": self.notifications_db, "STRANGLER_VAR_DIR": str(self.tmp / "notes"),
+               "CELERY_BROKER_URL": self.redis_url, "NOTIFICATIONS_PORT": str(self.notifications_port),
+               "NOTIFICATIONS_WORKERS": "1", "PYTHONUNBUFFERED": "1"}
+        self.start("notifications", [sys.executable, "-m", "extracted.notifications", "serve"], env,
+                   health=f"{self.notifications_url}/healthz")
+        self.start("notifications-worker", [sys.executable, "-m", "extracted.notifications", "worker"], env)
+
     def stop_catalog(self) -> None:
         for name in ("catalog", "catalog-worker", "catalog-relay"):
             self.stop(name)
@@ -108,13 +122,14 @@ class Stack:
 def stack(request, tmp_path, redis_url):
     with ExitStack() as resources:
         if request.param == "postgres":
+            server = request.getfixturevalue("postgres_server_url")
             monolith_db = request.getfixturevalue("postgres_database")
-            catalog_db = resources.enter_context(
-                postgres_database_at(request.getfixturevalue("postgres_server_url")))
+            catalog_db = resources.enter_context(postgres_database_at(server))
+            notifications_db = resources.enter_context(postgres_database_at(server))
         else:
-            monolith_db = f"sqlite:///{tmp_path / 'monolith.sqlite3'}"
-            catalog_db = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-        shop = Stack(tmp_path, redis_url, monolith_db, catalog_db)
+            monolith_db, catalog_db, notifications_db = (
+                f"sqlite:///{tmp_path / name}.sqlite3" for name in ("monolith", "catalog", "notifications"))
+        shop = Stack(tmp_path, redis_url, monolith_db, catalog_db, notifications_db)
         resources.callback(shop.stop_all)
         shop.manage("migrate", "--noinput", "-v0")
         yield shop
