@@ -30,6 +30,7 @@ from multidict import CIMultiDict
 
 from strangler_proxy.diff import Comparison, NoiseModel
 from strangler_proxy.errors import BackendUnavailable, StranglerError, UpstreamError, UpstreamTimeout
+from strangler_proxy.forwarding.circuit import OPEN
 from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.mirror import MirroredRequest, MirroredResponse
@@ -130,6 +131,9 @@ class ComparingMirror:
             return self._not_sent(route.id, "sampled_out", "sampled_out")
         if self._stopping:
             return self._not_sent(route.id, "dropped", "dropped.shutdown")
+        if self._circuits_open(route.backend):
+            # The target is known to be down: count it without spending a task on it.
+            return self._not_sent(route.id, "failed", "errors.unavailable")
         if not self._inflight.try_acquire(route.id, policy.concurrency):
             return self._not_sent(route.id, "dropped", "dropped.overload")
         probe = safe and chosen(_pick(policy.noise_percent, settings.noise_percent))
@@ -141,6 +145,10 @@ class ComparingMirror:
         self._metrics.outcome(route, outcome)
         with self._lock:
             self._batch.count(route, counter)
+
+    def _circuits_open(self, backend: str) -> bool:
+        instances = [i for i in getattr(self._upstream, "instances", ()) if i.backend == backend]
+        return bool(instances) and all(i.circuit.state == OPEN for i in instances)
 
     def _is_dry_run(self, backend: str) -> bool:
         spec_of = getattr(self._upstream, "backend_spec", None)
