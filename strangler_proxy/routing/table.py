@@ -29,7 +29,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from strangler_proxy.config import backend_env_name
 from strangler_proxy.errors import RouteTableError
@@ -169,16 +169,19 @@ def _urls(
     urls = []
     for url in raw:
         parts = urlsplit(url)
-        try:
-            parts.port
-        except ValueError:
-            parts = parts._replace(netloc="")
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
-                or parts.query or parts.fragment:
+        if parts.scheme not in ("http", "https") or not parts.hostname or not _port_ok(parts) \
+                or parts.path not in ("", "/") or parts.query or parts.fragment:
             checker.problem(f"{label}: {url!r} must be http(s)://host[:port] with no path", where=where)
             continue
         urls.append(f"{parts.scheme}://{parts.netloc}")
     return tuple(urls)
+
+
+def _port_ok(parts: SplitResult) -> bool:
+    try:
+        return parts.port is None or 0 < parts.port
+    except ValueError:  # not a number, or out of range
+        return False
 
 
 def _positive(checker: _Checker, where: str, key: str, value: Any) -> float:

@@ -205,3 +205,10 @@ def test_a_missing_file_is_refused_naming_it(tmp_path: Path) -> None:
     with pytest.raises(RouteTableError) as caught:
         load_table(tmp_path / "missing.toml")
     assert "missing.toml: cannot read the route file" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://127.0.0.1:port", "tcp://127.0.0.1:1",
+                                 "http://127.0.0.1:1/base", "http://:80"])
+def test_a_bad_backend_url_is_refused(url: str) -> None:
+    [problem] = problems(f'[backends.monolith]\nurls = ["{url}"]\n')
+    assert "backend 'monolith': field 'urls'" in problem

@@ -51,7 +51,7 @@ def test_raising_the_canary_never_moves_a_migrated_user_back(make_proxy) -> None
     migrated: set[int] = set()
     for percent_bp in (500, 2000, 5000, 9000):
         version = flip(proxy.store, "catalog-read", Mode.CANARY, percent_bp)
-        wait_for(lambda: proxy.get(PATH).header("X-Strangler-Table-Version") == str(version))
+        wait_for(lambda v=version: proxy.get(PATH).header("X-Strangler-Table-Version") == str(v))
         now = {n for n in range(60) if proxy.get(PATH, bearer(str(n))).header("X-Strangler-Backend") == "catalog"}
         assert migrated <= now
         migrated = now
@@ -147,3 +147,14 @@ def test_the_default_mirror_replays_safe_requests_to_the_extracted_backend(make_
     metrics = wait_for(mirrored_metrics)
     assert 'strangler_mirror_total{outcome="sent",route="catalog-read"} 1.0' in metrics
     assert len(backends["catalog"].hits) == 1
+
+
+def test_a_proxy_started_while_its_store_is_down_serves_the_route_files_modes(make_proxy) -> None:
+    from strangler_proxy.store.redis import RedisStore
+
+    down = "redis://127.0.0.1:1/0"
+    proxy = make_proxy(catalog_mode="extracted", store=RedisStore(down), store_url=down)
+    reply = proxy.get(PATH)
+    assert reply.status == 200 and reply.header("X-Strangler-Backend") == "catalog"
+    assert reply.header("X-Strangler-Table-Version") == "0"
+    assert proxy.admin("GET", "routes").status == 503
