@@ -256,7 +256,9 @@ def _stack(root: Path, database_url: str, redis_url: str | None) -> Stack:
                "DATABASE_URL", "REDIS_URL")}
     env.update(FAST_PROFILE)
     env.update({
-        "DJANGO_SETTINGS_MODULE": "monolith.settings.local",
+        # The test settings only hash passwords faster (and name a test database nobody uses
+        # here): sign-ups stop holding SQLite's write lock for a second each.
+        "DJANGO_SETTINGS_MODULE": "monolith.settings.test",
         "STRANGLER_VAR_DIR": str(root),
         "DATABASE_URL": database_url,
         "STRANGLER_RELAY_WAKE": f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}",

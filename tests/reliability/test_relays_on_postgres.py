@@ -6,7 +6,7 @@ from collections import defaultdict
 from tests.reliability.conftest import wait_until
 
 QUEUE = "sub.notifications.order_confirmation"
-AGGREGATES, PER_AGGREGATE = 5, 40
+AGGREGATES, PER_AGGREGATE = 5, 100
 
 
 def _queued_events(stack) -> list[str]:
@@ -18,8 +18,11 @@ def _queued_events(stack) -> list[str]:
 def test_two_relays_publish_every_event_once_and_keep_each_aggregates_order(make_stack, redis_url,
                                                                          postgres_database):
     stack = make_stack(redis_url=redis_url, database_url=postgres_database)
-    # Aggregates interleaved, so each relay's batch holds events whose earlier
-    # siblings sit in the other relay's batch.
+    first = stack.start_relay("relay-1", "--batch-size", "10")
+    second = stack.start_relay("relay-2", "--batch-size", "10")
+
+    # One transaction, aggregates interleaved: each relay's batch holds events whose
+    # earlier siblings sit in the other relay's batch.
     stack.sql("INSERT INTO outbox_outboxevent (id, aggregate_type, aggregate_id, event_type, payload, created_at, "
               "position, attempts, last_error) "
               "SELECT gen_random_uuid(), 'order', mod(n, ?)::text, 'OrderPlaced', json_build_object("
@@ -28,10 +31,7 @@ def test_two_relays_publish_every_event_once_and_keep_each_aggregates_order(make
               (AGGREGATES, AGGREGATES, AGGREGATES * PER_AGGREGATE))
     positions = dict(stack.sql("SELECT id::text, position FROM outbox_outboxevent"))
     aggregate_of = dict(stack.sql("SELECT id::text, aggregate_id FROM outbox_outboxevent"))
-
-    first = stack.start_relay("relay-1", "--batch-size", "10", wait=False)
-    second = stack.start_relay("relay-2", "--batch-size", "10", wait=False)
-    wait_until(lambda: stack.count("outbox_outboxevent", "published_at IS NULL") == 0, timeout=90,
+    wait_until(lambda: stack.count("outbox_outboxevent", "published_at IS NULL") == 0, timeout=120,
                what="every event published")
     first.stop()
     second.stop()
@@ -42,4 +42,3 @@ def test_two_relays_publish_every_event_once_and_keep_each_aggregates_order(make
     for event_id in queued:
         seen[aggregate_of[event_id]].append(positions[event_id])
     assert all(sequence == sorted(sequence) for sequence in seen.values())
-    assert all("relay: started" in relay.output() for relay in (first, second))
