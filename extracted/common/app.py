@@ -62,7 +62,7 @@ class ServiceFlask(Flask):
         if isinstance(request.routing_exception, RequestRedirect):
             # Django answers 301 with a relative Location; Werkzeug would say 308, absolute.
             path = quote(request.path, safe="/:@&+$,-_.!~*'()") + "/"
-            query = request.query_string.decode("utf-8", "replace")
+            query = request.environ.get("QUERY_STRING", "")
             location = path + (f"?{quote(query, safe='/#%[]=:;$&()+,!?*@~' + chr(39))}" if query else "")
             raise _SlashRedirect(location)
         return super().raise_routing_exception(request)

@@ -81,7 +81,8 @@ def _iri_to_uri(iri: str) -> str:
 def absolute_uri(request: Request, host: str) -> str:
     """The request's own URL, absolute, as Django's request.build_absolute_uri() gives it."""
     path = quote(request.path, safe="/:@&+$,-_.!~*'()")
-    query = request.query_string.decode("utf-8", "replace")
+    # Django reads META["QUERY_STRING"] as WSGI hands it over (bytes as latin-1), not as UTF-8.
+    query = request.environ.get("QUERY_STRING", "")
     full_path = path + (f"?{_iri_to_uri(query)}" if query else "")
     return _iri_to_uri(f"{request_scheme(request)}://{host}{full_path}")
 
