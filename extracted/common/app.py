@@ -110,7 +110,11 @@ def service_app(import_name: str, *, allowed_hosts: tuple[str, ...], max_body_by
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:
         if isinstance(error, HTTPException):
-            return error
+            if error.code is None or error.code < 400:
+                return error  # redirects
+            # Werkzeug refused the request itself (malformed, too large): JSON like Django's handlers.
+            code = "payload_too_large" if error.code == 413 else "bad_request"
+            return django_error(error.code, code, "The request could not be understood.")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return django_error(500, "server_error", "Something went wrong on our side.")
 
