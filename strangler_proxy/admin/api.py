@@ -129,7 +129,8 @@ class AdminApi:
                 return await self._kill_switch(await self._json(request), request)
             case ["stats"]:
                 self._allow(method, "GET")
-                return json_response({"routes": self._metrics.route_stats(), "pid": os.getpid()})
+                stats = await asyncio.to_thread(self._metrics.route_stats)
+                return json_response({"routes": stats, "pid": os.getpid()})
             case ["status"]:
                 self._allow(method, "GET")
                 return json_response(self._status())

@@ -16,7 +16,7 @@ from strangler_proxy.routing.model import RouteTable
 from strangler_proxy.routing.table import load_table
 from strangler_proxy.store import RouteStore, open_store
 
-__all__ = ["default_actor", "echo_json", "echo_table", "failures_as_messages", "open_table", "settings_from_env",
+__all__ = ["CommandFailed", "default_actor", "echo_json", "echo_table", "failures_as_messages", "open_table", "settings_from_env",
            "store_from"]
 
 

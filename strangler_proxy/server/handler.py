@@ -101,7 +101,8 @@ class ProxyHandler:
     async def _reserved(self, request: web.BaseRequest, target: Target) -> web.StreamResponse:
         segments = target.segments
         if segments == ("metrics",):
-            body, content_type = self._metrics.render()
+            # Off the loop: in multiprocess mode this reads every worker's metric files.
+            body, content_type = await asyncio.to_thread(self._metrics.render)
             return web.Response(body=body, headers={"Content-Type": content_type})
         if segments[:2] == ("_strangler", "api"):
             return await self._admin.handle(request, target)
