@@ -118,7 +118,7 @@ def open_loop(url: str, *, rate: float, seconds: int) -> dict[str, float | str]:
     out = subprocess.run([PYTHON, "bench/shadow/load.py", url, "--rate", str(rate), "--seconds", str(seconds)],
                          cwd=ROOT, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     data = json.loads(out)
-    return {"rps": data["achieved_rate"], "p50_ms": data["p50_ms"], "p99_ms": data["p99_ms"],
+    return {"rps": data["achieved_rate"], "p50_ms": data["p50_ms"], "p99_ms": data["p99_ms"], "max_ms": data["max_ms"],
             "errors": f"{data['errors']} of {data['sent']}"}
 
 
