@@ -16,7 +16,6 @@ blocks the writers.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, Max, OuterRef
@@ -64,9 +63,9 @@ def message_for(event: OutboxEvent) -> dict:
 def messages_for(event: OutboxEvent) -> list[OutboundMessage]:
     """One message per subscriber of the event's type, each to its own queue."""
     body = message_for(event)
-    # The same task id on every redelivery makes duplicates easy to spot in logs.
-    return [OutboundMessage(task=sub.task, queue=sub.queue,
-                            task_id=str(uuid.uuid5(event.id, sub.consumer)), kwargs=body)
+    # "<event id>:<consumer>", the same on every redelivery: duplicates are easy to spot in logs.
+    return [OutboundMessage(task=sub.task, queue=sub.queue, task_id=f"{body['event_id']}:{sub.consumer}",
+                            kwargs=body)
             for sub in subscriptions_for(event.event_type)]
 
 

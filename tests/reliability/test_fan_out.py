@@ -8,7 +8,7 @@ COUPONS, MESSAGES = "sub.coupons.welcome", "sub.notifications.welcome"
 
 
 def _received(worker) -> set[str]:
-    return set(re.findall(r"Task monolith\.coupons\.tasks\.issue_welcome_coupon\[([\w-]+)\] received",
+    return set(re.findall(r"Task monolith\.coupons\.tasks\.issue_welcome_coupon\[([^\]]+)\] received",
                           worker.output()))
 
 
