@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -86,6 +87,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=10)
     args = parser.parse_args(argv)
     results = {"machine": machine(), "signups": args.signups,
+               "load_average_1m_at_start": os.getloadavg()[0],
                "runs": [run(broker, args.signups, args.warmup) for broker in ("redis", "embedded")]}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "jobs-latency.json").write_text(json.dumps(results, indent=2))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -96,9 +97,16 @@ def measure(database_url: str, redis_url: str, relays: int, events: int, folder:
             "events_per_second": round(events / elapsed), "messages_per_second": round(2 * events / elapsed)}
 
 
+def _median(results: list[dict]) -> dict:
+    ordered = sorted(results, key=lambda r: r["events_per_second"])
+    return {**ordered[len(ordered) // 2], "runs": len(results),
+            "range_events_per_second": [ordered[0]["events_per_second"], ordered[-1]["events_per_second"]]}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=3, help="Runs per setup; the median is reported.")
     args = parser.parse_args(argv)
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp:
@@ -107,11 +115,13 @@ def main(argv: list[str]) -> int:
             with bench_database("strangler_bench_jobs") as database_url:
                 migrate(stack_env(folder, database_url=database_url, redis_url=redis_url))
                 for relays in (1, 2):
-                    runs.append(measure(database_url, redis_url, relays, args.events, folder))
+                    runs.append(_median([measure(database_url, redis_url, relays, args.events, folder)
+                                         for _ in range(args.repeat)]))
             sqlite_url = f"sqlite:///{folder / 'bench.sqlite3'}"
             migrate(stack_env(folder, database_url=sqlite_url, redis_url=redis_url))
-            runs.append(measure(sqlite_url, redis_url, 1, args.events, folder))
-    results = {"machine": machine(), "runs": runs}
+            runs.append(_median([measure(sqlite_url, redis_url, 1, args.events, folder)
+                                 for _ in range(args.repeat)]))
+    results = {"machine": machine(), "load_average_1m_at_end": os.getloadavg()[0], "runs": runs}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "jobs-relay-throughput.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

@@ -70,8 +70,7 @@ def messages_for(event: OutboxEvent) -> list[OutboundMessage]:
 
 
 def _unsent():
-    return OutboxEvent.objects.filter(published_at__isnull=True).order_by(
-        F("position").asc(nulls_last=True), "created_at")
+    return OutboxEvent.objects.filter(published_at__isnull=True).order_by("position")
 
 
 def _held_back(events: list[OutboxEvent]) -> set:
