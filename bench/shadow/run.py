@@ -122,6 +122,12 @@ def open_loop(url: str, *, rate: float, seconds: int) -> dict[str, float | str]:
             "errors": f"{data['errors']} of {data['sent']}"}
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def mirror_counts(port: int) -> dict[str, dict[str, int]]:
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
     counts: dict[str, dict[str, int]] = {}
@@ -158,15 +164,20 @@ def main() -> None:
             started.append(subprocess.Popen([PYTHON, "bench/shadow/targets.py", str(port), "--delay", str(delay)],
                                             cwd=ROOT))
             wait_port(port)
-        started.append(subprocess.Popen(
+        proxy = subprocess.Popen(
             [PYTHON, "-c", "from strangler_proxy.cli import main; main()", "proxy", "--port", str(proxy_port),
-             "--workers", "1"], cwd=ROOT, env=env, stderr=open(work / "proxy.log", "wb")))
+             "--workers", "1"], cwd=ROOT, env=env, stderr=open(work / "proxy.log", "wb"))
+        started.append(proxy)
         wait_port(proxy_port)
         for name in SCENARIOS:  # warm-up: connections, the circuit of the dead target, caches
             load(f"http://127.0.0.1:{proxy_port}/{name}/1/", 2)
         for _ in range(args.rounds):
             for name in SCENARIOS:
-                runs[name].append(load(f"http://127.0.0.1:{proxy_port}/{name}/1/", args.seconds))
+                before = cpu_seconds(proxy.pid)
+                run = load(f"http://127.0.0.1:{proxy_port}/{name}/1/", args.seconds)
+                answered = max(1.0, float(run["rps"]) * args.seconds)
+                run["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(proxy.pid) - before) / answered, 1)
+                runs[name].append(run)
         counts = mirror_counts(proxy_port)
         load_average = os.getloadavg()[0]
     finally:
@@ -181,11 +192,13 @@ def main() -> None:
     p99 = {name: statistics.median(r["p99_ms"] for r in runs[name]) for name in SCENARIOS}
     p50 = {name: statistics.median(r["p50_ms"] for r in runs[name]) for name in SCENARIOS}
     rps = {name: statistics.median(r["rps"] for r in runs[name]) for name in SCENARIOS}
+    cpu = {name: statistics.median(r["proxy_cpu_us_per_request"] for r in runs[name]) for name in SCENARIOS}
     ratios = {name: round(p99[name] / p99["off"], 3) for name in ("slow", "down")}
     result = {"machine": machine(), "load_average_1m": round(load_average, 2), "rounds": args.rounds,
               "seconds": args.seconds, "load": args.load, "rate": args.rate, "connections": args.connections,
               "runs": runs,
-              "median_p99_ms": p99, "median_p50_ms": p50, "median_rps": rps, "p99_ratio_vs_off": ratios,
+              "median_p99_ms": p99, "median_p50_ms": p50, "median_rps": rps, "median_cpu_us_per_request": cpu,
+              "p99_ratio_vs_off": ratios,
               "within_limit": all(r <= LIMIT for r in ratios.values()), "mirror_outcomes": counts}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "shadow-isolation.json").write_text(json.dumps(result, indent=2))
@@ -193,13 +206,15 @@ def main() -> None:
     how = f"wrk -t1 -c{args.connections}" if args.load == "wrk" else f"open loop at {args.rate:g} req/s"
     print(f"1 proxy worker, access log off; {how}, {args.rounds} rounds x {args.seconds} s per scenario, "
           f"interleaved; medians over rounds")
-    print("| scenario | req/s | p50 ms | p99 ms | p99 / off | p99 per round (ms) | shadow outcomes |")
-    print("|---|---:|---:|---:|---:|---|---|")
+    print("| scenario | req/s | p50 ms | p99 ms | p99 / off | proxy CPU µs/request | p99 per round (ms) "
+          "| shadow outcomes |")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
     for name in SCENARIOS:
         ratio = "1" if name == "off" else f"{ratios[name]:.2f}"
         rounds = ", ".join(f"{r['p99_ms']:.2f}" for r in runs[name])
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(counts.get(name, {}).items())) or "none"
-        print(f"| {name} | {rps[name]:.0f} | {p50[name]:.2f} | {p99[name]:.2f} | {ratio} | {rounds} | {outcomes} |")
+        print(f"| {name} | {rps[name]:.0f} | {p50[name]:.2f} | {p99[name]:.2f} | {ratio} | {cpu[name]:.0f} | {rounds} "
+              f"| {outcomes} |")
     print(f"within {LIMIT}x of shadow off: {'yes' if result['within_limit'] else 'NO'}")
 
 
