@@ -5,7 +5,8 @@ migration package); these commands read the monolith's database by URL and talk
 to the service's internal data endpoints. Exit codes: 0 done (verify: no drift),
 1 verify found drift, 2 the command could not run (one line on stderr).
 
-    STRANGLER_MONOLITH_DATABASE_URL        the monolith's DATABASE_URL  (its SQLite file in $STRANGLER_VAR_DIR)
+    STRANGLER_MONOLITH_DATABASE_URL        the monolith's database, else DATABASE_URL (the monolith's own
+                                           variable), else its SQLite file in $STRANGLER_VAR_DIR
     STRANGLER_CATALOG_SERVICE_URL          http://127.0.0.1:8001
     STRANGLER_NOTIFICATIONS_SERVICE_URL    http://127.0.0.1:8002
     STRANGLER_JWT_SECRET                   signs the short-lived service token
@@ -94,8 +95,8 @@ def _endpoints(context: str, monolith_url: str | None, service_url: str | None,
 
 _context_argument = click.argument("context", type=click.Choice(CONTEXTS))
 _monolith_option = click.option(
-    "--monolith-database-url", "monolith_url", envvar="STRANGLER_MONOLITH_DATABASE_URL",
-    help="The monolith's DATABASE_URL (default: its SQLite file in $STRANGLER_VAR_DIR).")
+    "--monolith-database-url", "monolith_url", envvar=["STRANGLER_MONOLITH_DATABASE_URL", "DATABASE_URL"],
+    help="The monolith's database URL (default: $DATABASE_URL, else its SQLite file in $STRANGLER_VAR_DIR).")
 _service_option = click.option(
     "--service-url", help="The service's base URL (default: STRANGLER_<CONTEXT>_SERVICE_URL).")
 _secret_option = click.option(
