@@ -7,7 +7,7 @@ import click
 
 # Each module defines click commands or groups and registers them on `main`
 # through `register(main)`. Listing them here keeps start-up cheap and explicit.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("stack", "proxy", "routes", "jobs", "data", "plan", "compare")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("stack", "proxy", "routes", "jobs", "data", "plan", "compare", "workshop")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,36 @@
+"""The extracted coupons service: the monolith's coupons API, its own database.
+
+`create_app(config)` builds the Flask app (application factory); `python -m
+extracted.coupons` serves it on 8003. Its coupons come from the monolith by
+`strangler data backfill coupons`; the welcome coupon job stays in the monolith
+until this service consumes UserSignedUp itself (the next step of the migration).
+"""
+from __future__ import annotations
+
+from extracted.common.app import ServiceFlask, service_app
+from extracted.common.responses import drf_json
+from extracted.coupons.config import CouponsConfig, read_config
+from extracted.coupons.runtime import CouponsRuntime
+
+__all__ = ["create_app"]
+
+
+def create_app(config: CouponsConfig | None = None, *, init_schema: bool = True) -> ServiceFlask:
+    """Build the coupons service; `config` defaults to the environment's."""
+    from extracted.coupons.api import bp as api_bp
+    from extracted.coupons.internal import data_bp
+
+    config = config or read_config()
+    runtime = CouponsRuntime.build(config)
+    if init_schema:
+        runtime.init_schema()
+    app = service_app(__name__, allowed_hosts=config.allowed_hosts, max_body_bytes=config.max_body_bytes)
+    app.extensions["coupons"] = runtime
+    app.register_blueprint(api_bp)
+    app.register_blueprint(data_bp)
+
+    @app.get("/healthz")
+    def healthz():
+        return drf_json({"status": "ok", "service": "coupons"})
+
+    return app
