@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monolith.board import selectors, services
-from monolith.common.pagination import paginate
+from monolith.common.pagination import StandardPagination, paginate
 
 
 class PostingOutput(serializers.Serializer):
@@ -31,6 +31,7 @@ class PostingInput(serializers.Serializer):
 
 
 class PostingListApi(APIView):
+    pagination_class = StandardPagination  # tells the schema the list is a page
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(responses={200: PostingOutput(many=True)})
@@ -67,6 +68,7 @@ class PostingDetailApi(APIView):
 
 
 class NoticeListApi(APIView):
+    pagination_class = StandardPagination  # tells the schema the list is a page
     @extend_schema(responses={200: NoticeOutput(many=True)})
     def get(self, request):
         return paginate(queryset=selectors.notice_list(), serializer_class=NoticeOutput,

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.views import APIView
 
-from monolith.common.pagination import paginate
+from monolith.common.pagination import StandardPagination, paginate
 from monolith.coupons.selectors import coupon_list
 
 
@@ -16,6 +16,7 @@ class CouponOutput(serializers.Serializer):
 
 
 class CouponListApi(APIView):
+    pagination_class = StandardPagination  # tells the schema the list is a page
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses={200: CouponOutput(many=True)})

@@ -4,7 +4,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from monolith.common.pagination import paginate
+from monolith.common.pagination import StandardPagination, paginate
 from monolith.orders import selectors, services
 
 
@@ -28,6 +28,7 @@ class OrderOutput(serializers.Serializer):
 
 
 class OrderListApi(APIView):
+    pagination_class = StandardPagination  # tells the schema the list is a page
     permission_classes = [permissions.IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):

@@ -58,3 +58,19 @@ def test_log_in_with_wrong_credentials_is_401(api, db):
                         format="json")
 
     assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_a_validly_signed_token_for_no_user_of_ours_is_401_not_500(api, db):
+    import datetime as dt
+
+    import jwt
+    from django.conf import settings
+
+    now = dt.datetime.now(dt.timezone.utc)
+    token = jwt.encode({"sub": "service:catalog", "iss": settings.STRANGLER["JWT_ISSUER"], "iat": now,
+                        "exp": now + dt.timedelta(minutes=5)}, settings.STRANGLER["JWT_SECRET"], algorithm="HS256")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    response = api.get("/api/v1/accounts/me/")
+
+    assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_token"
