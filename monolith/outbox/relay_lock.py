@@ -17,7 +17,12 @@ from django.db import connection
 
 from monolith.outbox.relay import shares_the_table
 
-__all__ = ["RelayLock", "single_relay"]
+__all__ = ["RelayLock", "lock_path", "single_relay"]
+
+
+def lock_path() -> Path:
+    """The lock file: next to the SQLite database file it guards."""
+    return Path(f"{connection.settings_dict['NAME']}.relay.lock")
 
 
 class RelayLock:
@@ -25,7 +30,7 @@ class RelayLock:
 
     def __init__(self) -> None:
         self.needed = not shares_the_table()
-        self.path = Path(f"{connection.settings_dict['NAME']}.relay.lock")
+        self.path = lock_path() if self.needed else None
         self._fd: int | None = None
 
     def acquire(self) -> bool:

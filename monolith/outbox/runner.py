@@ -23,7 +23,7 @@ from monolith.outbox import metrics
 from monolith.outbox.errors import BrokerUnavailable, RelayAlreadyRunning
 from monolith.outbox.profile import broker_description, check_profile
 from monolith.outbox.publisher import CeleryPublisher, Publisher
-from monolith.outbox.relay import publish_pending, shares_the_table
+from monolith.outbox.relay import publish_pending
 from monolith.outbox.relay_lock import RelayLock
 from monolith.outbox.wakeup import WakeListener, parse_address
 
@@ -111,8 +111,7 @@ def run_relay(options: RelayOptions | None = None, *, stop: threading.Event | No
     _install_signal_handlers(stop)
     if not _acquire(lock, options, stop):
         return 0
-    log.info("relay: started (pid lock %s); %s", "not needed, PostgreSQL" if shares_the_table() else lock.path,
-             broker_description(app))
+    log.info("relay: started (pid lock %s); %s", lock.path or "not needed, PostgreSQL", broker_description(app))
     publisher = publisher or CeleryPublisher(app)
     listener = WakeListener(None if options.once else options.wake_address)
     server = metrics.serve(options.metrics_port) if options.metrics_port else None

@@ -60,3 +60,12 @@ def worker_on(transactional_db, redis_url):
 
     with stack:
         yield start
+
+
+@pytest.fixture
+def one_relay_rules(monkeypatch, tmp_path):
+    """SQLite's rule (one relay, a lock file) whatever database the tests run on."""
+    from monolith.outbox import relay_lock
+
+    monkeypatch.setattr(relay_lock, "shares_the_table", lambda: False)
+    monkeypatch.setattr(relay_lock, "lock_path", lambda: tmp_path / "outbox.relay.lock")

@@ -12,7 +12,7 @@ SURFACE = {
     "profile": {"broker_description", "check_profile", "is_embedded", "profile_problems"},
     "publisher": {"CeleryPublisher", "InMemoryPublisher", "OutboundMessage", "Publisher"},
     "relay": {"message_for", "messages_for", "next_position", "publish_pending", "shares_the_table"},
-    "relay_lock": {"RelayLock", "single_relay"},
+    "relay_lock": {"RelayLock", "lock_path", "single_relay"},
     "runner": {"Backoff", "RelayOptions", "relay_thread", "run_relay"},
     "selectors": {"OutboxStats", "dead_letter_list", "outbox_stats"},
     "services": {"dead_letter_record", "dead_letter_retry", "dead_letter_retry_all", "event_record",

@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.db import connection
 
 from monolith.outbox.errors import RelayAlreadyRunning
 from monolith.outbox.publisher import InMemoryPublisher
@@ -8,7 +9,11 @@ from monolith.outbox.relay_lock import RelayLock, single_relay
 from monolith.outbox.runner import Backoff, RelayOptions, run_relay
 
 
-def test_on_sqlite_only_one_relay_holds_the_lock_until_it_lets_go(db):
+def test_one_relay_at_a_time_on_sqlite_and_any_number_on_postgresql(db):
+    assert RelayLock().needed is (connection.vendor == "sqlite")
+
+
+def test_only_one_relay_holds_the_lock_until_it_lets_go(db, one_relay_rules):
     first, second = RelayLock(), RelayLock()
     try:
         assert first.needed and first.acquire()
@@ -21,7 +26,7 @@ def test_on_sqlite_only_one_relay_holds_the_lock_until_it_lets_go(db):
         second.release()
 
 
-def test_a_relay_refuses_to_start_while_another_holds_the_lock(db):
+def test_a_relay_refuses_to_start_while_another_holds_the_lock(db, one_relay_rules):
     with single_relay() as ours:
         assert ours
         with pytest.raises(RelayAlreadyRunning, match="SQLite allows one relay"):
@@ -30,7 +35,7 @@ def test_a_relay_refuses_to_start_while_another_holds_the_lock(db):
             assert theirs is False
 
 
-def test_a_standing_by_relay_gives_up_quietly_when_stopped(db):
+def test_a_standing_by_relay_gives_up_quietly_when_stopped(db, one_relay_rules):
     stop = threading.Event()
     stop.set()
     with single_relay():

@@ -16,7 +16,8 @@ def test_a_beat_tick_publishes_what_is_pending(record_sign_up, redis_url):
     assert redis.Redis.from_url(redis_url).llen("sub.coupons.welcome") == 2
 
 
-def test_a_beat_tick_stands_aside_while_a_relay_process_runs(record_sign_up):
+def test_a_beat_tick_stands_aside_while_a_relay_process_runs_where_one_relay_is_the_rule(record_sign_up,
+                                                                                        one_relay_rules):
     record_sign_up()
 
     with single_relay():
