@@ -146,8 +146,9 @@ def traffic(count: int, concurrency: int, users: int) -> None:
 
 
 @workshop.command("signup")
-@click.option("--hold", type=click.FloatRange(1, 19), default=None,
-              help="Seconds to keep the welcome jobs in flight (a database lock), to kill a worker child mid-job.")
+@click.option("--hold", type=click.FloatRange(5, 19), default=None, metavar="SECONDS",
+              help="Keep the welcome jobs in flight this long (5 to 19 s, under SQLite's 20 s lock wait), "
+                   "to kill a worker child mid-job.")
 def signup(hold: float | None) -> None:
     """Sign a user up through the proxy; with --hold, inside the monolith, holding their jobs in flight."""
     import secrets

@@ -24,6 +24,8 @@ __all__ = ["SignUp", "WorkerProcesses", "coupon_job_subscribed", "outbox_numbers
            "signups_since", "welcome_counts", "welcome_from_job", "worker_processes"]
 
 COUPON_CONSUMER = "coupons.welcome"
+# Seconds a held sign-up's jobs need to reach the worker's pool children.
+_ARRIVAL = 2.0
 WORKER_MARK = "monolith.celery worker"
 
 
@@ -123,6 +125,7 @@ def signup_held(workshop: Workshop, *, seconds: float, say: Callable[[str], None
     def meanwhile() -> None:
         say(f"signed up {email} (user {user.pk}); its welcome jobs are on their way into the worker, where "
             f"they wait for a lock this command holds for {seconds:g} s")
+        time.sleep(_ARRIVAL)  # the relay publishes at once; the worker polls the broker every 50 ms
         workers = worker_processes(workshop)
         if workers.main is None:
             say("no monolith worker found in `ps` for this folder: is the stack running?")
@@ -131,7 +134,7 @@ def signup_held(workshop: Workshop, *, seconds: float, say: Callable[[str], None
                 f"when one of its processes exits)")
             if workers.children:
                 say(f"kill its pool children mid-job now:  kill -9 {' '.join(map(str, workers.children))}")
-        time.sleep(seconds)
+        time.sleep(max(0.0, seconds - _ARRIVAL))
 
     # Taken right after the sign-up's commit, before the relay has published its event.
     _holding_the_inbox(meanwhile)
