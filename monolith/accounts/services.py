@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
 
 from monolith.accounts.models import User
 from monolith.accounts.tokens import token_issue
@@ -18,16 +19,20 @@ class InvalidCredentials(ApplicationError):
     code = "invalid_credentials"
 
 
-@transaction.atomic
 def user_sign_up(*, email: str, password: str, name: str = "") -> User:
     """Create the account; welcome coupon and message follow from UserSignedUp."""
     email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict("An account with this email already exists.", details={"email": ["taken"]})
-    user = User(email=email, username=email, name=name)
-    user.set_password(password)
-    user.save()
-    event_record(event=UserSignedUp(user_id=user.pk, email=user.email, name=user.name))
+    # Hashing is slow on purpose: do it before the transaction so no write lock waits on it.
+    user = User(email=email, username=email, name=name, password=make_password(password))
+    taken = Conflict("An account with this email already exists.", details={"email": ["taken"]})
+    try:
+        with transaction.atomic():
+            if User.objects.filter(email__iexact=email).exists():
+                raise taken
+            user.save()
+            event_record(event=UserSignedUp(user_id=user.pk, email=user.email, name=user.name))
+    except IntegrityError:  # a concurrent sign-up with the same email won the race
+        raise taken from None
     return user
 
 
