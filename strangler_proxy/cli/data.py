@@ -9,6 +9,7 @@ to the service's internal data endpoints. Exit codes: 0 done (verify: no drift),
                                            variable), else its SQLite file in $STRANGLER_VAR_DIR
     STRANGLER_CATALOG_SERVICE_URL          http://127.0.0.1:8001
     STRANGLER_NOTIFICATIONS_SERVICE_URL    http://127.0.0.1:8002
+    STRANGLER_COUPONS_SERVICE_URL          http://127.0.0.1:8003  (coupons: the workshop's module 6)
     STRANGLER_JWT_SECRET                   signs the short-lived service token
 """
 from __future__ import annotations
@@ -26,9 +27,10 @@ import click
 __all__ = ["register"]
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTEXTS = ("catalog", "notifications")
+CONTEXTS = ("catalog", "notifications", "coupons")
 _SERVICE_URLS = {"catalog": ("STRANGLER_CATALOG_SERVICE_URL", "http://127.0.0.1:8001"),
-                 "notifications": ("STRANGLER_NOTIFICATIONS_SERVICE_URL", "http://127.0.0.1:8002")}
+                 "notifications": ("STRANGLER_NOTIFICATIONS_SERVICE_URL", "http://127.0.0.1:8002"),
+                 "coupons": ("STRANGLER_COUPONS_SERVICE_URL", "http://127.0.0.1:8003")}
 # The monolith's development default (monolith/settings/env.py).
 _DEV_JWT_SECRET = "dev-insecure-jwt-secret-change-me-in-production"
 
@@ -61,6 +63,13 @@ def _context_spec(name: str):
         from extracted.catalog.migration.tables import CATALOG
 
         return CATALOG
+    if name == "coupons":  # written by the learner in the workshop's module 6
+        try:
+            from extracted.coupons.migration.tables import COUPONS
+        except ImportError as error:
+            raise CommandFailed(f"extracted/coupons cannot be used yet ({error}): "
+                                "it is the workshop's module 6, docs/workshop/06-extract-coupons.md") from None
+        return COUPONS
     from extracted.notifications.migration.tables import NOTIFICATIONS
 
     return NOTIFICATIONS
