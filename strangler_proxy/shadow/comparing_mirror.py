@@ -5,8 +5,8 @@ request path after the user's answer is complete, and only decides and counts: r
 mirror? (sample rate, body cap, method safety) room? (in-flight caps) — then it starts a task
 and returns. Off the request path the task sends the request to the extracted backend and,
 for a noise probe, to the monolith a second time, both at once, under one hard timeout;
-compares in a worker thread; and adds the outcome to a batch that a background task writes
-to the shared results store every STRANGLER_SHADOW_FLUSH_SECONDS.
+compares (in a worker thread when the answers are large); and adds the outcome to a batch
+that a background task writes to the shared results store every STRANGLER_SHADOW_FLUSH_SECONDS.
 
 Safe methods (GET, HEAD, OPTIONS) are mirrored; others only to a backend marked
 `dry_run = true`, with `X-Strangler-Dry-Run: 1`. Every mirrored request carries
@@ -49,6 +49,10 @@ __all__ = ["DRY_RUN_HEADER", "SHADOW_HEADER", "ComparingMirror", "Recorder"]
 SHADOW_HEADER = "X-Strangler-Shadow"
 DRY_RUN_HEADER = "X-Strangler-Dry-Run"
 _NO_POLICY = ShadowPolicy()
+# Small answers are compared right in the exchange's task: that costs less than handing them
+# to the compare thread (and contending for the GIL with it); larger ones go to the thread,
+# so one big comparison is sliced by the interpreter instead of holding the loop whole.
+_INLINE_COMPARE_BYTES = 8 * 1024
 _log = logging.getLogger("strangler.shadow")
 
 
@@ -177,8 +181,12 @@ class ComparingMirror:
                 self._failed(route.id, candidate)
                 return
             primary = Answer(job.primary.status, job.primary.headers, job.primary.body or b"", job.primary.elapsed)
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._pool(), self._compare, job, primary, candidate, probe)
+            size = len(primary.body) + len(candidate.body) + (len(probe.body) if isinstance(probe, Answer) else 0)
+            if size <= _INLINE_COMPARE_BYTES:
+                result = self._compare(job, primary, candidate, probe)
+            else:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(self._pool(), self._compare, job, primary, candidate, probe)
             self._metrics.outcome(route.id, "sent")
             self._metrics.compared(route.id, result)
         except asyncio.CancelledError:
@@ -229,7 +237,7 @@ class ComparingMirror:
                     body += chunk
                     if len(body) > self._body_limit:
                         raise _NoAnswer("too_large")
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (UpstreamError, aiohttp.ClientError, asyncio.TimeoutError):
             response.close()
             raise _NoAnswer("unreachable") from None
         except BaseException:
@@ -246,7 +254,7 @@ class ComparingMirror:
             self._batch.count(route, counter)
 
     def _compare(self, job: _Job, primary: Answer, candidate: Answer, probe: Answer | str | None) -> str:
-        """Compare and count (in the compare thread); return matched, mismatched or noise."""
+        """Compare and count (inline or in the compare thread); return matched, mismatched or noise."""
         route = job.route
         rules = (route.shadow or _NO_POLICY).rules
         compared = compare_exchange(primary, candidate, probe if isinstance(probe, Answer) else None, rules)

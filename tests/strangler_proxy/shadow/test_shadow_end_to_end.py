@@ -186,3 +186,27 @@ def test_the_compare_admin_endpoints_refuse_bad_input_as_json(shadow_proxy, back
     assert proxy.admin("GET", "compare", token=None).status == 401
     assert proxy.admin("POST", "compare/catalog-read/reset", {"reason": "start over"}).json() == \
         {"route": "catalog-read", "reset": True}
+
+
+def test_large_answers_are_compared_in_the_compare_thread_just_the_same(shadow_proxy, backends, loop_thread):
+    import json
+
+    from aiohttp import web
+
+    def catalogue(price: str) -> bytes:
+        return json.dumps({"results": [{"id": n, "name": f"Product {n}", "price": price if n == 150 else "1.00"}
+                                       for n in range(300)]}).encode()
+
+    async def monolith(request, body):
+        return web.Response(body=catalogue("1.00"), content_type="application/json")
+
+    async def catalog(request, body):
+        return web.Response(body=catalogue("2.00"), content_type="application/json")
+
+    backends["monolith"].respond, backends["catalog"].respond = monolith, catalog
+    proxy = shadow_proxy()
+    assert len(proxy.get(LIST).body) > 8 * 1024
+    proxy.drain()
+    summary = proxy.summary()
+    assert (summary.compared, summary.mismatched) == (1, 1)
+    assert [f.field for f in summary.fields] == ["/results/*/price"]
