@@ -59,15 +59,15 @@ def _wait(predicate: Callable[[], Any], *, timeout: float, interval: float = 0.2
 
 
 def _reload_proxy(workshop: Workshop) -> bool:
-    """Ask the proxy to read the route file now; False when it does not answer."""
-    if not workshop.admin_token:
-        time.sleep(2 * workshop.settings.routes_poll_seconds + 0.5)  # it re-reads the file on its own
-        return True
+    """Have the proxy read the route file now; False when it does not answer."""
+    headers = {"Authorization": f"Bearer {workshop.admin_token}"} if workshop.admin_token else {}
     try:
         with workshop.proxy() as client:
-            client.post("/_strangler/api/reload", headers={"Authorization": f"Bearer {workshop.admin_token}"})
+            reloaded = client.post("/_strangler/api/reload", headers=headers).status_code == 200
     except httpx.HTTPError:
         return False
+    if not reloaded:  # no admin token: it re-reads the file by itself within a poll
+        time.sleep(2 * workshop.settings.routes_poll_seconds + 0.5)
     return True
 
 
