@@ -11,8 +11,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import aiohttp
-
+from strangler_proxy.forwarding.connection import HopError
 from strangler_proxy.forwarding.upstream import Instance, UpstreamPool
 
 __all__ = ["UNHEALTHY_AFTER", "HealthChecker"]
@@ -71,10 +70,8 @@ class HealthChecker:
         """Probe one instance now and update its health; return whether it answered well."""
         ok = False
         try:
-            async with self._pool.session.get(instance.url + path, allow_redirects=False,
-                                              timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-                ok = response.status < 500
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            ok = await self._pool.probe(instance, path, timeout) < 500
+        except (HopError, asyncio.TimeoutError, OSError):
             ok = False
         self._record(instance, ok)
         return ok

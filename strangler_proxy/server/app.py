@@ -1,4 +1,4 @@
-"""The aiohttp application factory; every collaborator can be injected (tests pass their own)."""
+"""The application factory; every collaborator can be injected (tests pass their own)."""
 from __future__ import annotations
 
 import asyncio
@@ -156,11 +156,10 @@ def create_app(
     proxy = Proxy(settings=settings, table=table, store=store if store is not None else open_store(settings),
                   upstream=upstream, mirror=mirror, metrics=metrics or ProxyMetrics(),
                   watch_routes_file=watch, results=results)
+    # The application holds the proxy and its start/stop hooks; requests are served by the
+    # proxy's own HTTP server (runner.start_site), which hands each one to proxy.handler.
     app = web.Application()
     app[PROXY] = proxy
-    # One catch-all route: the handler canonicalises the raw path itself. `[\s\S]` and not `.`
-    # so that even a decoded newline reaches the handler (and its JSON 400).
-    app.router.add_route("*", r"/{tail:[\s\S]*}", proxy.handler.handle)
     app.on_startup.append(proxy.startup)
     app.on_cleanup.append(proxy.cleanup)
     return app

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from aiohttp import web
-
 from strangler_proxy.errors import BodyTooLarge
+from strangler_proxy.server.request import Request
 
 __all__ = ["RequestBody", "continue_if_expected"]
 
-_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
-
-async def continue_if_expected(request: web.BaseRequest) -> None:
+def continue_if_expected(request: Request) -> None:
     """Answer `Expect: 100-continue` once the body is wanted (after the size check)."""
     if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
-        await request.writer.write(_CONTINUE)
+        request.send_continue()
 
 
 class RequestBody:
@@ -30,7 +27,7 @@ class RequestBody:
 
     __slots__ = ("_request", "limit", "payload", "replayable", "exceeded")
 
-    def __init__(self, request: web.BaseRequest, *, limit: int) -> None:
+    def __init__(self, request: Request, *, limit: int) -> None:
         self._request = request
         self.limit = limit
         self.payload: bytes | AsyncIterator[bytes] | None = None
@@ -51,7 +48,7 @@ class RequestBody:
             raise self.too_large()
         if not request.body_exists:
             return
-        await continue_if_expected(request)
+        continue_if_expected(request)
         keep = min(keep, self.limit)
         if declared is not None and declared <= keep:
             self.payload = await request.read()

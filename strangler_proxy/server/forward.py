@@ -5,17 +5,13 @@ OPTIONS) or the route is marked idempotent, and the body is in memory. A POST, P
 DELETE is re-sent only if it never reached the extracted backend (connection refused,
 circuit open); a 5xx or a timeout means it may have, so the error goes to the client.
 
-Answers keep the backend's status, headers (minus hop-by-hop ones) and bytes. aiohttp adds
-`Date`, `Server` and, for a body without one, `Content-Type: application/octet-stream`
+Answers keep the backend's status, headers (minus hop-by-hop ones) and bytes. The server
+connection adds `Date` and, for a body without one, `Content-Type: application/octet-stream`
 (RFC 9110 section 8.3) when the backend left them out.
 """
 from __future__ import annotations
 
-import asyncio
 import time
-
-import aiohttp
-from aiohttp import web
 
 from strangler_proxy.config import ProxySettings
 from strangler_proxy.errors import RouteRetired, UpstreamError
@@ -30,6 +26,7 @@ from strangler_proxy.routing.paths import Target
 from strangler_proxy.routing.user_key import STICKY_COOKIE, UserKey, UserKeyResolver
 from strangler_proxy.server.access_log import RequestContext
 from strangler_proxy.server.body import RequestBody
+from strangler_proxy.server.request import Request
 from strangler_proxy.server.state import StateHolder
 
 __all__ = ["NEVER_RESEND", "Forwarder"]
@@ -50,8 +47,8 @@ class Forwarder:
         self._identity = UserKeyResolver(jwt_secret=settings.jwt_secret, jwt_issuer=settings.jwt_issuer,
                                          cookie_secret=settings.signing_secret)
 
-    async def forward(self, request: web.BaseRequest, target: Target, ctx: RequestContext) -> web.StreamResponse:
-        """Handle one proxied request and return the (already sent) response."""
+    async def forward(self, request: Request, target: Target, ctx: RequestContext) -> None:
+        """Handle one proxied request: the answer is written to the client before this returns."""
         state = self._holder.current
         ctx.version = state.version
         method = request.method
@@ -81,7 +78,7 @@ class Forwarder:
         outbound = OutboundRequest(method, target.path_qs, headers, body.payload)
         ctx.backend = decision.backend
         response = await self._send(decision, route, outbound, body, can_fallback, ctx)
-        return await self._relay(request, response, decision, route, outbound, body, ctx)
+        await self._relay(request, response, decision, route, outbound, body, ctx)
 
     async def _send(self, decision: Decision, route: RouteSpec | None, outbound: OutboundRequest,
                     body: RequestBody, can_fallback: bool, ctx: RequestContext) -> UpstreamResponse:
@@ -115,9 +112,9 @@ class Forwarder:
         self._metrics.fallbacks.labels(route.id if route else "-", failed, reason).inc()
         return await self._upstream.send(MONOLITH, outbound)
 
-    async def _relay(self, request: web.BaseRequest, response: UpstreamResponse, decision: Decision,
+    async def _relay(self, request: Request, response: UpstreamResponse, decision: Decision,
                      route: RouteSpec | None, outbound: OutboundRequest, body: RequestBody,
-                     ctx: RequestContext) -> web.StreamResponse:
+                     ctx: RequestContext) -> None:
         version = request.version
         headers = response_headers(response.headers, http_version=f"{version.major}.{version.minor}")
         headers["X-Strangler-Route"] = ctx.route
@@ -132,22 +129,22 @@ class Forwarder:
             headers.add("Set-Cookie", user_key.cookie_header(secure=secure) or "")
         status = response.status
         ctx.status = status
-        if response.body is not None:
+        answer = response.body
+        if answer is not None:
             response.release()
-            self._submit_mirror(decision, route, outbound, body, ctx, status, response,
-                                response.body if len(response.body) <= self._settings.mirror_body_limit else None,
-                                len(response.body) > self._settings.mirror_body_limit)
-            return web.Response(body=response.body, status=status, reason=response.reason, headers=headers)
-        out = web.StreamResponse(status=status, reason=response.reason, headers=headers)
+            request.send(status, headers, answer, reason=response.reason)
+            if decision.mirror is not None:
+                limit = self._settings.mirror_body_limit
+                self._submit_mirror(decision, route, outbound, body, ctx, status, response,
+                                    answer if len(answer) <= limit else None, len(answer) > limit)
+            return
         bodyless = request.method == "HEAD" or status in (204, 304) or status < 200
-        length = response.content_length
-        if length is not None and not bodyless:
-            out.content_length = length
         capture_limit = self._settings.mirror_body_limit
         captured: bytearray | None = bytearray() if decision.mirror else None
         truncated = False
         try:
-            await out.prepare(request)
+            request.start(status, headers, length=None if bodyless else response.content_length,
+                          reason=response.reason)
             if not bodyless:
                 async for chunk in response.iter_chunks():
                     if captured is not None and not truncated:
@@ -155,29 +152,26 @@ class Forwarder:
                             captured += chunk
                         else:
                             truncated = True
-                    await out.write(chunk)
-            await out.write_eof()
+                    await request.write(chunk)
+            request.finish()
         except ConnectionError:
-            # The client went away; aiohttp drops the connection when we return.
+            # The client went away; the connection is already closed.
             response.close()
             ctx.error = "client disconnected"
-            return out
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            return
+        except UpstreamError as error:
             # The answer has started: cut the connection so the client sees a truncated
             # response, never a complete-looking one (a chunked body must not be terminated).
             response.close()
-            ctx.error = f"upstream failed mid-body: {type(error).__name__}"
-            transport = request.transport
-            if transport is not None:
-                transport.abort()
-            return out
+            ctx.error = f"upstream failed mid-body: {error.code}"
+            request.abort()
+            return
         except BaseException:
             response.close()
             raise
         response.release()
         self._submit_mirror(decision, route, outbound, body, ctx, status, response,
                             None if truncated else bytes(captured or b""), truncated)
-        return out
 
     def _submit_mirror(self, decision: Decision, route: RouteSpec | None, outbound: OutboundRequest,
                        body: RequestBody, ctx: RequestContext, status: int, response: UpstreamResponse,
@@ -192,12 +186,12 @@ class Forwarder:
             MirroredResponse(status, tuple(response.headers.items()), answer, body_truncated=truncated,
                              elapsed=time.perf_counter() - ctx.started))
 
-    def _user_key(self, request: web.BaseRequest, ctx: RequestContext) -> UserKey:
+    def _user_key(self, request: Request, ctx: RequestContext) -> UserKey:
         cookie = request.cookies.get(STICKY_COOKIE) if "Cookie" in request.headers else None
         return self._identity.resolve(authorization=request.headers.get("Authorization"), cookie=cookie,
                                       client=ctx.client)
 
-    def _override(self, request: web.BaseRequest) -> Override | None:
+    def _override(self, request: Request) -> Override | None:
         if self._settings.admin_token is None:
             return None  # without an admin secret nobody can sign an override
         token = request.headers.get(OVERRIDE_HEADER)

@@ -1,7 +1,8 @@
 """The one entry point for every request: canonical path, then the reserved paths or the data plane.
 
 Every answer the proxy makes itself is JSON; every request gets one access-log line and is
-counted in the metrics; no exception reaches the client as a traceback.
+counted in the metrics; no exception reaches the client as a traceback. The reserved paths
+(admin API, dashboard, /metrics) answer with aiohttp `web.Response` objects, written here.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 import time
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from strangler_proxy.admin.api import AdminApi
 from strangler_proxy.dashboard import Dashboard
@@ -20,7 +22,8 @@ from strangler_proxy.routing.paths import Target, canonical_target
 from strangler_proxy.server.access_log import AccessLog, RequestContext
 from strangler_proxy.server.body import continue_if_expected
 from strangler_proxy.server.forward import Forwarder
-from strangler_proxy.server.responses import json_response, proxy_error_response
+from strangler_proxy.server.request import Request
+from strangler_proxy.server.responses import json_response, proxy_error_body
 from strangler_proxy.server.state import StateHolder
 
 __all__ = ["RESERVED_ROUTE", "ProxyHandler"]
@@ -45,10 +48,9 @@ class ProxyHandler:
         self._metrics = metrics
         self._access_log = access_log
 
-    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+    async def handle(self, request: Request) -> None:
         """Answer one request."""
         ctx = RequestContext(request_id_from(request.headers.get("X-Request-ID")), request.method)
-        response: web.StreamResponse | None = None
         try:
             target = canonical_target(request.raw_path)
             ctx.path = target.path
@@ -56,13 +58,15 @@ class ProxyHandler:
             if first == RESERVED_ROUTE or (first == "metrics" and len(target.segments) == 1):
                 ctx.route = RESERVED_ROUTE
                 if request.body_exists:
-                    await continue_if_expected(request)
+                    continue_if_expected(request)
                 response = await self._reserved(request, target)
                 response.headers["X-Request-ID"] = ctx.request_id
+                request.send(response.status, response.headers, response.body or b"",  # type: ignore[arg-type]
+                             reason=response.reason)
             else:
-                response = await self._forwarder.forward(request, target, ctx)
+                await self._forwarder.forward(request, target, ctx)
         except ProxyError as error:
-            response = self._error(error, ctx)
+            self._error(request, error, ctx)
         except asyncio.CancelledError:
             ctx.status, ctx.error = 499, "client disconnected"
             raise
@@ -70,48 +74,46 @@ class ProxyHandler:
             _log.exception("unexpected error handling %s %s (request %s)", request.method,
                            ctx.path or "?", ctx.request_id)
             ctx.error = type(error).__name__
-            response = self._error(_InternalError("the proxy failed to handle the request"), ctx)
+            self._error(request, _InternalError("the proxy failed to handle the request"), ctx)
         finally:
             seconds = time.perf_counter() - ctx.started
-            if not ctx.status and response is not None:
-                ctx.status = response.status
+            if not ctx.status:
+                ctx.status = request.status
             self._metrics.observe(ctx.route, ctx.backend, ctx.status, seconds)
             access_log = self._access_log
             if access_log.enabled:
-                sent = None
-                if response is not None:
-                    sent = response.body_length if response.prepared else response.content_length
-                access_log.record(ctx, seconds=seconds, sent_bytes=sent)
-        return response
+                access_log.record(ctx, seconds=seconds, sent_bytes=request.sent_bytes if request.started else None)
 
-    def _error(self, error: ProxyError, ctx: RequestContext) -> web.Response:
+    def _error(self, request: Request, error: ProxyError, ctx: RequestContext) -> None:
         ctx.status = error.status
         ctx.error = ctx.error or error.code
-        headers = {"X-Request-ID": ctx.request_id, "X-Strangler-Route": ctx.route,
-                   "X-Strangler-Backend": ctx.backend}
+        if request.started:
+            request.abort()  # the answer had begun: cutting it is the only honest signal left
+            return
         version = ctx.version if ctx.version is not None else self._holder.current.version
-        headers["X-Strangler-Table-Version"] = str(version)
-        response = proxy_error_response(error, headers)
+        headers = CIMultiDict({"Content-Type": "application/json", "X-Request-ID": ctx.request_id,
+                               "X-Strangler-Route": ctx.route, "X-Strangler-Backend": ctx.backend,
+                               "X-Strangler-Table-Version": str(version)})
         if error.status == 413:
-            response.force_close()  # the rest of the body is not wanted
+            request.force_close()  # the rest of the body is not wanted
         elif error.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="strangler"'
-        return response
+            headers["WWW-Authenticate"] = 'Bearer realm="strangler"'
+        request.send(error.status, headers, proxy_error_body(error))
 
-    async def _reserved(self, request: web.BaseRequest, target: Target) -> web.StreamResponse:
+    async def _reserved(self, request: Request, target: Target) -> web.Response:
         segments = target.segments
         if segments == ("metrics",):
             # Off the loop: in multiprocess mode this reads every worker's metric files.
             body, content_type = await asyncio.to_thread(self._metrics.render)
             return web.Response(body=body, headers={"Content-Type": content_type})
         if segments[:2] == ("_strangler", "api"):
-            return await self._admin.handle(request, target)
+            return await self._admin.handle(request, target)  # type: ignore[arg-type]
         if segments in (("_strangler", "healthz"), ("_strangler", "healthz", "")):
             current = self._holder.current
             return json_response({"status": "ok", "table_version": current.version,
                                   "kill_switch": current.snapshot.kill_switch})
         if self._dashboard is not None:
-            page = await self._dashboard.handle(request, target)
+            page = await self._dashboard.handle(request, target)  # type: ignore[arg-type]
             if page is not None:
                 return page
         raise NotFound("nothing here yet: /_strangler/ is reserved for the proxy", details={"path": target.path})

@@ -20,12 +20,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
 from strangler_proxy.config import ProxySettings
 from strangler_proxy.errors import ConfigError
-from strangler_proxy.server.responses import use_json_parse_errors
+from strangler_proxy.server.listener import Listener
 
 __all__ = ["ProxyRunner", "configure_logging", "serve", "start_site"]
 
@@ -34,32 +35,47 @@ _SHUTDOWN_SECONDS = 10.0
 _RESTARTS_PER_MINUTE = 5
 
 
-class ProxyRunner(web.AppRunner):
-    """Run the app's lifecycle, but hand every request straight to the proxy's handler.
+class ProxyRunner:
+    """Run the app's start and stop hooks around the proxy's own HTTP server (`listener.py`).
 
-    The application has a single catch-all route to that handler, so aiohttp's router and
-    middleware chain would add nothing but time on every request; the server calls the
-    handler directly. (Routes or middlewares added to the app are therefore not served by
-    this runner: add reserved paths in `ProxyHandler` instead.) Connections also answer
-    unparsable requests in JSON.
+    Every request goes to the proxy's handler (`ProxyHandler.handle`); the application holds
+    the proxy and its hooks, not routes: routes or middlewares added to it are not served.
     """
 
-    async def _make_server(self) -> web.Server:
+    def __init__(self, app: web.Application, *, shutdown_timeout: float = _SHUTDOWN_SECONDS) -> None:
+        self.app = app
+        self._shutdown_timeout = shutdown_timeout
+        self._listener: Listener | None = None
+
+    @property
+    def addresses(self) -> list[Any]:
+        """Return the listening addresses (host, port, ...)."""
+        return [sock.getsockname() for sock in self._listener.sockets] if self._listener else []
+
+    async def start(self, host: str, port: int, *, reuse_port: bool = False) -> None:
+        """Run the app's startup hooks and start listening."""
         from strangler_proxy.server.app import PROXY
 
-        server = await super()._make_server()
-        if PROXY in self.app:
-            server.request_handler = self.app[PROXY].handler.handle
-        return use_json_parse_errors(server)
+        app = self.app
+        app.on_startup.freeze()
+        await app.startup()
+        app.freeze()
+        self._listener = Listener(app[PROXY].handler.handle)
+        await self._listener.start(host, port, reuse_port=reuse_port)
+
+    async def cleanup(self) -> None:
+        """Stop listening, let answers in progress finish, then run the app's cleanup hooks."""
+        if self._listener is not None:
+            await self._listener.close(self._shutdown_timeout)
+            self._listener = None
+        await self.app.shutdown()
+        await self.app.cleanup()
 
 
 async def start_site(app: web.Application, host: str, port: int, *, reuse_port: bool = False) -> ProxyRunner:
     """Start serving the app on host:port; return the runner (call `cleanup()` to stop)."""
-    runner = ProxyRunner(app, handle_signals=False, access_log=None, handler_cancellation=True,
-                         shutdown_timeout=_SHUTDOWN_SECONDS)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None, backlog=2048)
-    await site.start()
+    runner = ProxyRunner(app)
+    await runner.start(host, port, reuse_port=reuse_port)
     return runner
 
 
@@ -81,7 +97,6 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
 def serve(settings: ProxySettings, *, announce: Callable[[str], None] | None = None) -> int:
@@ -128,7 +143,8 @@ async def _worker_main(settings: ProxySettings) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    _log.info("worker %d listening on %s:%d", os.getpid(), settings.host, settings.port)
+    _log.info("worker %d listening on %s:%d (event loop %s)", os.getpid(), settings.host, settings.port,
+              type(loop).__module__)
     await stop.wait()
     _log.info("worker %d stopping", os.getpid())
     await runner.cleanup()

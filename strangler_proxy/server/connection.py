@@ -1,0 +1,422 @@
+"""One client connection of the proxy: HTTP/1.1 read with httptools, answers written straight to the socket.
+
+The proxy's benchmark (BENCHMARKS.md, Proxy) measured aiohttp's server, with its request and
+response objects, as most of what the proxy costs per request once the upstream client was
+replaced, several times what this connection costs for the same work; the proxy needs no
+routing, middleware or forms from it.
+
+Each request is handled in its own task as soon as its head has arrived, one at a time in
+arrival order (pipelined requests wait their turn). Its body is handed over as it arrives;
+reading pauses while more than `_BODY_BUFFER` bytes wait, so a slow backend holds the client
+back. Answers carry Content-Length when it is known, else they are chunked (HTTP/1.1) or end
+with the connection (HTTP/1.0); `Date` is added when missing, and `Content-Type:
+application/octet-stream` for a body without one (RFC 9110 section 8.3), as aiohttp did.
+The connection stays open between requests unless either side asks to close, the request
+body was not read to its end, or it idles past the keep-alive timeout. When the client goes
+away, the request's task is cancelled. A request the parser refuses gets a JSON 400 (431
+for oversized headers) and the connection is closed.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import http
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from email.utils import formatdate
+from typing import TYPE_CHECKING
+
+import httptools
+from aiohttp.http import HttpVersion10, HttpVersion11
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from strangler_proxy.server.request import NO_BODY, Body, Request
+from strangler_proxy.server.responses import error_body
+
+if TYPE_CHECKING:
+    from strangler_proxy.server.listener import Listener
+
+__all__ = ["Handler", "ServerConnection"]
+
+Handler = Callable[[Request], Awaitable[None]]
+
+_log = logging.getLogger("strangler.proxy")
+
+# Unread request body bytes that pause reading from the client.
+_BODY_BUFFER = 256 * 1024
+# Pipelined requests queued behind the one being answered before reading pauses.
+_QUEUE_LIMIT = 16
+# aiohttp's limits: one header field, and all of a request's head.
+_MAX_FIELD = 8190
+_MAX_HEAD = 64 * 1024
+_VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
+_REASONS = {status.value: status.phrase for status in http.HTTPStatus}
+_METHODS: dict[bytes, str] = {}
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class _Date:
+    """The Date header value, formatted once per second."""
+
+    second = 0
+    value = ""
+
+    @classmethod
+    def now(cls) -> str:
+        second = int(time.time())
+        if second != cls.second:
+            cls.second = second
+            cls.value = formatdate(second, usegmt=True)
+        return cls.value
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _encode(text: str) -> bytes:
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+class ServerConnection(asyncio.Protocol):
+    """Read requests off one client connection and write their answers back in order."""
+
+    def __init__(self, listener: Listener) -> None:
+        self._listener = listener
+        self._loop = listener.loop
+        self._handler = listener.handler
+        self.transport: asyncio.Transport | None = None
+        self._parser = httptools.HttpRequestParser(self)
+        self._remote = ""
+        self._url = b""
+        self._raw_headers: list[tuple[str, str]] = []
+        self._in_head = False
+        self._head_bytes = 0
+        self._parsing: Request | None = None
+        self._current: Request | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._queue: collections.deque[Request] = collections.deque()
+        self._no_more = False
+        self._closing = False
+        self.idle_since = 0.0
+        self._body_full = False
+        self._stop_reading = False
+        self._reading_paused = False
+        self._writing_paused = False
+        self._drain: asyncio.Future[None] | None = None
+
+    # --- asyncio.Protocol --------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self._remote = peer[0] if isinstance(peer, tuple) else ""
+        self.idle_since = self._loop.time()
+        self._listener.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self._listener.connections.discard(self)
+        gone = ConnectionResetError("the client closed the connection")
+        if self._parsing is not None:
+            self._parsing.content.fail(gone)  # type: ignore[union-attr]
+            self._parsing = None
+        for queued in self._queue:
+            if isinstance(queued.content, Body):
+                queued.content.fail(gone)
+        self._queue.clear()
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+        drain = self._drain
+        if drain is not None and not drain.done():
+            drain.set_exception(gone)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            # An upgrade (or CONNECT) is answered as a plain request; what follows is not HTTP.
+            self._no_more = self._stop_reading = True
+            self._end_body()
+            self._pause_reading()
+        except httptools.HttpParserError as error:
+            cause = error.__context__
+            if isinstance(cause, _TooLarge):
+                self._refuse(431, "headers_too_large", "the request headers are too large")
+            else:
+                reason = (str(error) or type(error).__name__).splitlines()[0][:200]
+                self._refuse(400, "bad_request", f"the request could not be parsed: {reason}")
+            return
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > _MAX_HEAD:
+                self._refuse(431, "headers_too_large", "the request headers are too large")
+
+    def eof_received(self) -> bool | None:
+        # A client that half-closes after its request still gets the answer, then the close.
+        self._no_more = True
+        return self._current is not None or bool(self._queue)
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        drain = self._drain
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    # --- httptools callbacks ------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._raw_headers = []
+        self._in_head = True
+        self._head_bytes = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(value) > _MAX_FIELD or len(name) > _MAX_FIELD:
+            raise _TooLarge()
+        self._raw_headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        parser = self._parser
+        headers = CIMultiDictProxy(CIMultiDict(self._raw_headers))
+        raw_method = parser.get_method()
+        method = _METHODS.get(raw_method)
+        if method is None:
+            method = _METHODS[raw_method] = raw_method.decode("ascii")
+        length = headers.get("Content-Length")
+        content_length = int(length) if length is not None and length.isdigit() else None
+        has_body = (content_length or 0) > 0 or "Transfer-Encoding" in headers
+        request = Request(self, method, self._url.decode("latin-1"),
+                          _VERSIONS.get(parser.get_http_version(), HttpVersion11), headers, self._remote,
+                          parser.should_keep_alive(), content_length,
+                          Body(self, _BODY_BUFFER) if has_body else NO_BODY)
+        if has_body:
+            self._parsing = request
+        if self._no_more:
+            return  # the connection is closing: later requests are not answered
+        if not request.keep_alive:
+            self._no_more = True
+        if self._current is None:
+            self._serve(request)
+        else:
+            self._queue.append(request)
+            if len(self._queue) >= _QUEUE_LIMIT:
+                self._pause_reading()
+
+    def on_body(self, body: bytes) -> None:
+        if self._parsing is not None:
+            self._parsing.content.feed(body)  # type: ignore[union-attr]
+
+    def on_message_complete(self) -> None:
+        self._end_body()
+
+    # --- serving ------------------------------------------------------------------------------
+
+    def _serve(self, request: Request) -> None:
+        self._current = request
+        task = self._task = self._loop.create_task(self._handler(request))
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        request = self._current
+        self._current = None
+        self._task = None
+        if request is None:  # pragma: no cover - defensive
+            return
+        if task.cancelled():
+            if self.transport is not None:
+                self.abort()
+            return
+        error = task.exception()
+        if error is not None:
+            _log.error("unhandled error answering %s %s", request.method, request.raw_path, exc_info=error)
+        if not request.finished:
+            if request.started:
+                self.abort()  # a truncated answer must not look complete
+                return
+            request.send(500, None, error_body(500, "internal_error", "the proxy failed to handle the request"))
+        if self.transport is None:
+            return
+        if request.close_after or not request.keep_alive or not request.content.eof or self._closing:
+            self.transport.close()
+            return
+        if self._queue:
+            following = self._queue.popleft()
+            self._resume_reading()
+            self._serve(following)
+        elif self._no_more:
+            self.transport.close()
+        else:
+            self.idle_since = self._loop.time()
+
+    def _end_body(self) -> None:
+        request = self._parsing
+        if request is not None:
+            self._parsing = None
+            request.content.end()  # type: ignore[union-attr]
+            if self._body_full:
+                self.body_full(False)
+
+    def _refuse(self, status: int, code: str, message: str) -> None:
+        """Answer a request the parser refused (if nothing else is being answered) and close."""
+        self._no_more = self._stop_reading = True
+        self._pause_reading()
+        if self._parsing is not None:
+            self._parsing.content.fail(ConnectionResetError(message))  # type: ignore[union-attr]
+            self._parsing = None
+        transport = self.transport
+        if transport is None or self._current is not None:
+            return  # the answer in progress ends the connection
+        body = error_body(status, code, message)
+        transport.write(_encode(
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Bad Request')}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nDate: {_Date.now()}\r\nConnection: close\r\n\r\n") + body)
+        transport.close()
+
+    @property
+    def idle(self) -> bool:
+        """Whether the connection waits for a next request (nothing is being read or answered)."""
+        return self._current is None and not self._queue and not self._in_head and self._parsing is None
+
+    def shutdown(self) -> None:
+        """Close once the answer in progress (if any) is written."""
+        self._closing = True
+        self._no_more = True
+        if self._current is None and self.transport is not None:
+            self.transport.close()
+
+    # --- flow control -------------------------------------------------------------------------
+
+    def body_full(self, full: bool) -> None:
+        """Pause reading while a request body's unread bytes are over the buffer; resume after."""
+        self._body_full = full
+        if full:
+            self._pause_reading()
+        else:
+            self._resume_reading()
+
+    def _pause_reading(self) -> None:
+        if not self._reading_paused and self.transport is not None:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def _resume_reading(self) -> None:
+        """Resume unless a body is full, the queue is long or the connection reads no more."""
+        if self._body_full or self._stop_reading or len(self._queue) >= _QUEUE_LIMIT:
+            return
+        if self._reading_paused and self.transport is not None:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        if self.transport is not None:
+            self.transport.write(data)
+
+    async def write_body(self, data: bytes, chunked: bool) -> None:
+        transport = self.transport
+        if transport is None:
+            raise ConnectionResetError("the client closed the connection")
+        if chunked:
+            transport.writelines((b"%x\r\n" % len(data), data, b"\r\n"))
+        else:
+            transport.write(data)
+        if self._writing_paused:
+            self._drain = self._loop.create_future()
+            try:
+                await self._drain
+            finally:
+                self._drain = None
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+    def send_answer(self, request: Request, status: int, reason: str | None, headers: CIMultiDict[str] | None,
+                    body: bytes) -> None:
+        """Write a whole answer in one write."""
+        if request.started:
+            raise RuntimeError("the answer was already started")
+        request.started = request.finished = True
+        request.status = status
+        if headers is None:
+            headers = CIMultiDict()
+        framing = ""
+        if status < 200 or status in _NO_BODY_STATUSES:
+            headers.popall("Content-Length", None)
+            headers.popall("Transfer-Encoding", None)
+            body = b""
+        else:
+            headers.popall("Transfer-Encoding", None)
+            if body or request.method != "HEAD" or "Content-Length" not in headers:
+                # A HEAD answer passed through keeps the length the backend declared.
+                headers.popall("Content-Length", None)
+                framing = f"Content-Length: {len(body)}\r\n"
+            if body and "Content-Type" not in headers:
+                framing += "Content-Type: application/octet-stream\r\n"
+            if request.method == "HEAD":
+                body = b""
+        request.sent_bytes = len(body)
+        head = self._head(request, status, reason, headers, framing)
+        if self.transport is not None:
+            self.transport.write(head + body if body else head)
+
+    def start_answer(self, request: Request, status: int, reason: str | None, headers: CIMultiDict[str] | None,
+                     length: int | None) -> None:
+        """Write the head of a streamed answer."""
+        if request.started:
+            raise RuntimeError("the answer was already started")
+        request.started = True
+        request.status = status
+        if headers is None:
+            headers = CIMultiDict()
+        framing = ""
+        headers.popall("Transfer-Encoding", None)
+        if status < 200 or status in _NO_BODY_STATUSES:
+            headers.popall("Content-Length", None)
+            request._bodyless = True
+        elif request.method == "HEAD":
+            request._bodyless = True
+        elif length is not None:
+            headers.popall("Content-Length", None)
+            framing = f"Content-Length: {length}\r\n"
+        else:
+            headers.popall("Content-Length", None)
+            if request.version >= HttpVersion11:
+                request._chunked = True
+                framing = "Transfer-Encoding: chunked\r\n"
+            else:
+                request.close_after = True  # an HTTP/1.0 body of unknown length ends with the connection
+        if not request._bodyless and length != 0 and "Content-Type" not in headers:
+            framing += "Content-Type: application/octet-stream\r\n"
+        self.write(self._head(request, status, reason, headers, framing))
+
+    def _head(self, request: Request, status: int, reason: str | None, headers: CIMultiDict[str],
+              framing: str) -> bytes:
+        version = request.version
+        keep = request.keep_alive and not request.close_after and not self._closing \
+            and request.content.eof
+        if not keep:
+            request.close_after = True
+        if version is HttpVersion11 or version == HttpVersion11:
+            line = f"HTTP/1.1 {status} {reason or _REASONS.get(status, 'Unknown')}\r\n"
+            connection = "" if keep else "Connection: close\r\n"
+        else:
+            line = f"HTTP/{version.major}.{version.minor} {status} {reason or _REASONS.get(status, 'Unknown')}\r\n"
+            connection = "Connection: keep-alive\r\n" if keep else ""
+        date = "" if "Date" in headers else f"Date: {_Date.now()}\r\n"
+        lines = "".join([f"{name}: {value}\r\n" for name, value in headers.items()])
+        return _encode(f"{line}{lines}{framing}{date}{connection}\r\n")
