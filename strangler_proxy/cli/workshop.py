@@ -90,7 +90,7 @@ def _print_outcome(outcome, done: str) -> None:
         click.echo(f"  {line}")
     click.echo(done)
     if outcome.restart:
-        click.echo("code changed: restart the stack (Ctrl-C in its terminal, then ./scripts/up) so it runs it")
+        click.echo("code changed: if the stack is running, restart it (Ctrl-C in its terminal, then ./scripts/up)")
 
 
 @workshop.command("reset")
