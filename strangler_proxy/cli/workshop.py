@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from strangler_proxy.cli._shared import CommandFailed, echo_json, echo_table, failures_as_messages
+
+if TYPE_CHECKING:
+    from strangler_proxy.workshop.resets import Outcome
 
 __all__ = ["register"]
 
@@ -85,7 +89,7 @@ def check(number: str, as_json: bool) -> None:
         sys.exit(1)
 
 
-def _print_outcome(outcome, done: str) -> None:
+def _print_outcome(outcome: Outcome, done: str) -> None:
     for line in outcome.lines:
         click.echo(f"  {line}")
     click.echo(done)

@@ -70,11 +70,14 @@ def coupons_monolith(django_db_setup, django_db_blocker):
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
 
+    import dj_database_url
     from django.db import connection
 
+    from monolith.settings.env import ENV
+
     # pytest-django sets the test database up only for sessions with a django_db test in them;
-    # without one this would seed (and flush!) the stack's own database.
-    assert connection.settings_dict["NAME"] in (connection.settings_dict.get("TEST") or {}).get("NAME", ""), \
+    # without one this would seed (and flush!) the developer's own database.
+    assert str(connection.settings_dict["NAME"]) != str(dj_database_url.parse(ENV.database_url)["NAME"]), \
         "mark the module's tests with pytest.mark.django_db: the test database is not set up"
     with django_db_blocker.unblock(), ExitStack() as stack:
         stack.callback(call_command, "flush", interactive=False, verbosity=0)
