@@ -31,8 +31,13 @@ _FOREIGN = ("REDIS_URL", "DATABASE_URL", "CELERY_BROKER_URL", "STRANGLER_STORE",
 
 def repository_copy(target: Path) -> Path:
     """Copy the working tree's tracked and new files (not .var/, .venv/, caches) to `target`."""
-    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                             capture_output=True, check=True).stdout.decode()
+    try:
+        listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout (an unpacked release)
+        shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(".git", ".venv", ".var", ".tmp", "__pycache__",
+                                                                    "*.egg-info", ".hypothesis"))
+        return target
     for name in filter(None, listing.split("\0")):
         source = ROOT / name
         if source.is_file():  # a tracked file deleted in the working tree is skipped
