@@ -25,12 +25,15 @@ from collections.abc import AsyncIterable
 
 import httptools
 
+from strangler_proxy.forwarding.headers import RawHeaders
+
 __all__ = ["BadResponse", "ConnectFailed", "ConnectTimeout", "ConnectionBroken", "HopError", "ReadTimeout",
            "UpstreamConnection"]
 
 # Bodies up to this are joined to the head for one write; larger ones go out with writev.
 _JOIN_LIMIT = 64 * 1024
 _CHUNK_END = b"\r\n"
+_FRAMING = frozenset({b"content-length", b"transfer-encoding"})
 _LAST_CHUNK = b"0\r\n\r\n"
 
 
@@ -73,7 +76,9 @@ class UpstreamConnection(asyncio.Protocol):
         self._informational = False
         self.status = 0
         self.reason = b""
-        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.raw_headers: RawHeaders = []
+        self.content_length: int | None = None
+        self._delimited = False
         self.head_done = False
         self.complete = False
         self._keep_alive = False
@@ -87,6 +92,9 @@ class UpstreamConnection(asyncio.Protocol):
         self._writing_paused = False
         self._drain: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._chunked_answer = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
 
     # --- asyncio.Protocol --------------------------------------------------------------------
 
@@ -138,18 +146,30 @@ class UpstreamConnection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self.raw_headers = []
         self.reason = b""
+        self.content_length = None
+        self._delimited = self._chunked_answer = False
 
     def on_status(self, reason: bytes) -> None:
         self.reason += reason
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.raw_headers.append((name, value))
+        lname = name.lower()
+        if lname in _FRAMING:
+            if lname == b"content-length":
+                self._delimited = True
+                self.content_length = int(value) if value.isdigit() else None
+            else:
+                self._delimited = True
+                self._chunked_answer = True
+        self.raw_headers.append((name, lname, value))
 
     def on_headers_complete(self) -> None:
         status = self._parser.get_status_code()  # type: ignore[union-attr]
         if 100 <= status < 200 and status != 101:
             self._informational = True  # 1xx interim answers are skipped, as aiohttp's client did
             return
+        if self._chunked_answer:
+            self.content_length = None  # a chunked answer's Content-Length means nothing
         self.status = status
         self.head_done = True
         if self._head_only:
@@ -179,12 +199,12 @@ class UpstreamConnection(asyncio.Protocol):
 
     # --- the exchange -------------------------------------------------------------------------
 
-    async def send(self, head: bytes, body: bytes | AsyncIterable[bytes] | None, *, head_only: bool,
-                   chunked: bool, timeout: float) -> None:
-        """Write the request and wait for the answer's head (raise on failure)."""
+    def send(self, head: bytes, body: bytes | AsyncIterable[bytes] | None, *, head_only: bool,
+             chunked: bool, timeout: float) -> None:
+        """Start an exchange: write the request (a streamed body is written by a task); see `head`."""
         self._active = True
         self._head_only = head_only
-        self._informational = False
+        self._informational = self._chunked_answer = False
         self.status = 0
         self.head_done = self.complete = self._keep_alive = False
         self._chunks = []
@@ -204,8 +224,23 @@ class UpstreamConnection(asyncio.Protocol):
                 transport.writelines((head, body))  # type: ignore[union-attr, arg-type]
         else:
             self._writer = self._loop.create_task(self._send_stream(head, body, chunked))  # type: ignore[arg-type]
+
+    async def head(self) -> None:
+        """Wait for the answer's head (raise a HopError on failure)."""
         while not self.head_done:
-            await self._wait()
+            await self.waiter()
+        if self._error is not None:
+            raise self._error
+
+    def check(self) -> None:
+        """Raise the exchange's failure, if it failed."""
+        if self._error is not None:
+            raise self._error
+
+    @property
+    def last_used(self) -> float:
+        """Return when bytes last came or went."""
+        return self._last_progress
 
     async def _send_stream(self, head: bytes, body: AsyncIterable[bytes], chunked: bool) -> None:
         transport = self._transport
@@ -257,7 +292,20 @@ class UpstreamConnection(asyncio.Protocol):
                 return data
             if self.complete:
                 return b""
+            # The wait starts now: time the consumer spent elsewhere is not the backend's.
+            self._last_progress = self._loop.time()
             await self._wait()
+
+    def take_body(self) -> bytes:
+        """Return the body bytes that have arrived, without waiting."""
+        chunks = self._chunks
+        self._chunks = []
+        self._buffered = 0
+        if self._reading_paused:
+            self._reading_paused = False
+            self._last_progress = self._loop.time()
+            self._transport.resume_reading()  # type: ignore[union-attr]
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def read_all(self) -> bytes:
         """Return the whole remaining body."""
@@ -286,6 +334,9 @@ class UpstreamConnection(asyncio.Protocol):
         """Drop the connection."""
         self.open = False
         self._active = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         writer = self._writer
         if writer is not None and not writer.done():
             writer.cancel()
@@ -296,34 +347,49 @@ class UpstreamConnection(asyncio.Protocol):
     # --- internals ----------------------------------------------------------------------------
 
     async def _wait(self) -> None:
-        if self._error is not None:
-            raise self._error
-        waiter = self._waiter = self._loop.create_future()
-        timer = self._loop.call_at(self._last_progress + self._timeout, self._check_timeout)
-        try:
-            await waiter
-        finally:
-            self._waiter = None
-            timer.cancel()
+        await self.waiter()
         if self._error is not None:
             raise self._error
 
+    def waiter(self) -> asyncio.Future[None]:
+        """Return a future woken by the next progress of the exchange (raise if it failed).
+
+        Awaiting it directly, rather than a coroutine around it, spares the caller a frame on
+        every wake-up.
+        """
+        if self._error is not None:
+            raise self._error
+        # One timer per connection, re-armed only when it fires or a shorter deadline comes:
+        # a timer per wait would cost more than the rest of a small exchange's bookkeeping.
+        deadline = self._last_progress + self._timeout
+        if self._timer is None or self._timer_at > deadline:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at = deadline
+            self._timer = self._loop.call_at(deadline, self._check_timeout)
+        waiter = self._waiter = self._loop.create_future()
+        return waiter
+
     def _check_timeout(self) -> None:
-        # sock_read semantics: the clock restarts whenever bytes arrive.
-        waiter = self._waiter
-        if waiter is None or waiter.done():
+        # sock_read semantics: the clock restarts whenever bytes arrive (or leave, for uploads).
+        self._timer = None
+        if not self._active:
             return
-        idle = self._loop.time() - self._last_progress
-        if idle < self._timeout:
-            timer = self._loop.call_later(self._timeout - idle, self._check_timeout)
-            waiter.add_done_callback(lambda _: timer.cancel())
+        now = self._loop.time()
+        deadline = self._last_progress + self._timeout
+        waiting = self._waiter is not None and not self._waiter.done()
+        if now < deadline or not waiting:
+            self._timer_at = deadline if waiting else max(deadline, now + self._timeout)
+            self._timer = self._loop.call_at(self._timer_at, self._check_timeout)
             return
         self._fail(ReadTimeout("the backend sent nothing within the read timeout"))
 
     def _wake(self) -> None:
         waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _fail(self, error: Exception) -> None:
         self._error = error
@@ -332,8 +398,4 @@ class UpstreamConnection(asyncio.Protocol):
 
     def _eof_delimited(self) -> bool:
         """Whether the answer's body ends with the connection (no length, not chunked)."""
-        for name, value in self.raw_headers:
-            lowered = name.lower()
-            if lowered == b"content-length" or (lowered == b"transfer-encoding" and b"chunked" in value.lower()):
-                return False
-        return True
+        return not self._delimited

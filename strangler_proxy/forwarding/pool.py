@@ -2,7 +2,8 @@
 
 A request takes an idle connection if one is still open (the most recently used first, as it
 is the least likely to have been closed by the backend), else opens one within the connect
-timeout, else, at the limit, waits for one to be given back. Connections idle for longer than
+timeout, else, at the limit, waits for one to be given back. Taking an idle connection is
+synchronous: the common case costs no coroutine. Connections idle for longer than
 `idle_seconds` are closed by `expire`, which the upstream pool calls periodically.
 """
 from __future__ import annotations
@@ -36,8 +37,8 @@ class ConnectionPool:
         self.port = parts.port or _DEFAULT_PORTS[parts.scheme]
         self._tls = parts.scheme == "https"
         # The Host header aiohttp's client sent: the authority, without a default port.
-        self.host_header = parts.netloc if parts.port not in (None, _DEFAULT_PORTS[parts.scheme]) \
-            else (f"[{self.host}]" if ":" in self.host else self.host)
+        self.host_header = (parts.netloc if parts.port not in (None, _DEFAULT_PORTS[parts.scheme])
+                            else (f"[{self.host}]" if ":" in self.host else self.host)).encode("idna")
         self._limit = limit
         self._idle_seconds = idle_seconds
         self._read_buffer = read_buffer
@@ -46,15 +47,22 @@ class ConnectionPool:
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self.closed = False
 
-    async def acquire(self, connect_timeout: float) -> UpstreamConnection:
-        """Return an open connection for one exchange (raise ConnectFailed or ConnectTimeout)."""
+    def take(self) -> UpstreamConnection | None:
+        """Return an idle open connection for one exchange, or None (then `open` one)."""
+        idle = self._idle
+        while idle:
+            connection = idle.pop()
+            if connection.open:
+                self._busy += 1
+                return connection
+        return None
+
+    async def open(self, connect_timeout: float) -> UpstreamConnection:
+        """Return a connection for one exchange, opening one if needed (raise ConnectFailed or ConnectTimeout)."""
         while True:
-            idle = self._idle
-            while idle:
-                connection = idle.pop()
-                if connection.open:
-                    self._busy += 1
-                    return connection
+            connection = self.take()
+            if connection is not None:
+                return connection
             if self._busy < self._limit:
                 break
             waiter = asyncio.get_running_loop().create_future()
@@ -76,7 +84,7 @@ class ConnectionPool:
         """Take a connection back after its exchange; keep it if it may be reused."""
         self._busy -= 1
         if connection.finish() and not self.closed:
-            connection.idle_since = asyncio.get_running_loop().time()
+            connection.idle_since = connection.last_used
             self._idle.append(connection)
         self._wake_one()
 

@@ -19,8 +19,9 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from strangler_proxy.errors import BackendUnavailable, UpstreamError, UpstreamTimeout, UpstreamUnreachable
 from strangler_proxy.forwarding.circuit import CircuitBreaker
-from strangler_proxy.forwarding.connection import (BadResponse, ConnectFailed, ConnectionBroken, ConnectTimeout,
-                                                   HopError, ReadTimeout, UpstreamConnection)
+from strangler_proxy.forwarding.connection import (ConnectFailed, ConnectionBroken, ConnectTimeout, HopError,
+                                                   ReadTimeout, UpstreamConnection)
+from strangler_proxy.forwarding.headers import RawHeaders
 from strangler_proxy.forwarding.pool import ConnectionPool
 from strangler_proxy.routing.model import SAFE_METHODS, BackendSpec
 
@@ -39,23 +40,46 @@ _IDLE_SECONDS = 30.0
 _BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-@dataclass(frozen=True, slots=True)
 class OutboundRequest:
-    """A request as it leaves for a backend; `replayable` bodies may be sent twice."""
+    """A request as it leaves for a backend; `replayable` bodies may be sent twice.
 
-    method: str
-    path_qs: str
-    headers: CIMultiDict[str]
-    body: bytes | AsyncIterable[bytes] | None = None
+    The data plane passes the headers as `raw` (see forwarding/headers.py) and `headers` is
+    then built only if someone reads it (the shadow mirror); others pass `headers`.
+    """
+
+    __slots__ = ("method", "path_qs", "_headers", "body", "raw")
+
+    def __init__(self, method: str, path_qs: str, headers: CIMultiDict[str] | None = None,
+                 body: bytes | AsyncIterable[bytes] | None = None, *, raw: RawHeaders | None = None) -> None:
+        self.method = method
+        self.path_qs = path_qs
+        self._headers = headers
+        self.body = body
+        self.raw = raw
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """Return the headers as a multidict."""
+        if self._headers is None:
+            self._headers = CIMultiDict([(name.decode("latin-1"), value.decode("latin-1"))
+                                         for name, _, value in self.raw or ()])
+        return self._headers
 
     @property
     def replayable(self) -> bool:
         """Whether the body can be sent again (it is in memory, or there is none)."""
-        return self.body is None or isinstance(self.body, bytes)
+        return self.body is None or self.body.__class__ is bytes
+
+    def __repr__(self) -> str:
+        return f"OutboundRequest({self.method!r}, {self.path_qs!r})"
 
 
 class UpstreamResponse(Protocol):
-    """What the data plane reads from an upstream answer; `body` holds a small body read at once."""
+    """What the data plane reads from an upstream answer; `body` holds a small body read at once.
+
+    An answer may also carry `raw_headers` (RawHeaders), which the data plane then uses instead
+    of `headers`.
+    """
 
     status: int
     reason: str | None
@@ -115,15 +139,18 @@ class _Backend:
 
     def pick(self) -> Instance:
         """Return the next healthy instance whose circuit allows a request."""
-        count = len(self.instances)
-        start = next(self.turn)
-        for healthy_only in (True, False):
-            for offset in range(count):
-                instance = self.instances[(start + offset) % count]
-                if healthy_only and not instance.healthy:
-                    continue
-                if instance.circuit.allow():
-                    return instance
+        instances = self.instances
+        count = len(instances)
+        start = next(self.turn) if count > 1 else 0
+        for offset in range(count):
+            instance = instances[(start + offset) % count]
+            if instance.healthy and instance.circuit.allow():
+                return instance
+        # No healthy instance will take it: an unhealthy one whose circuit allows is better than none.
+        for offset in range(count):
+            instance = instances[(start + offset) % count]
+            if not instance.healthy and instance.circuit.allow():
+                return instance
         raise BackendUnavailable(
             f"backend {self.spec.name!r} has no instance available (circuits open)",
             backend=self.spec.name, request_sent=False)
@@ -132,21 +159,29 @@ class _Backend:
 class _Response:
     """An answer on a pooled connection; body failures count against the instance's circuit."""
 
-    __slots__ = ("_connection", "_pool", "_instance", "_backend", "status", "reason", "headers", "instance",
-                 "body", "content_length")
+    __slots__ = ("_connection", "_pool", "_instance", "_backend", "status", "reason", "raw_headers", "_headers",
+                 "instance", "body", "content_length")
 
-    def __init__(self, connection: UpstreamConnection, pool: ConnectionPool, instance: Instance, backend: str,
-                 headers: CIMultiDictProxy[str], length: int | None) -> None:
+    def __init__(self, connection: UpstreamConnection, pool: ConnectionPool, instance: Instance,
+                 backend: str) -> None:
         self._connection: UpstreamConnection | None = connection
         self._pool = pool
         self._instance = instance
         self._backend = backend
         self.status = connection.status
-        self.reason: str | None = connection.reason.decode("latin-1") or None
-        self.headers = headers
+        self.reason: str | None = connection.reason.decode("latin-1") if connection.reason else None
+        self.raw_headers = connection.raw_headers
+        self._headers: CIMultiDictProxy[str] | None = None
         self.instance = instance.url
         self.body: bytes | None = None
-        self.content_length = length
+        self.content_length = connection.content_length
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        if self._headers is None:
+            self._headers = CIMultiDictProxy(CIMultiDict([(name.decode("latin-1"), value.decode("latin-1"))
+                                                          for name, _, value in self.raw_headers]))
+        return self._headers
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         connection = self._connection
@@ -214,10 +249,6 @@ def _upstream_error(error: HopError, backend: str, *, request_sent: bool, while_
                                request_sent=request_sent, cause=str(error))
 
 
-def _decode(raw: bytes) -> str:
-    return raw.decode("latin-1")
-
-
 def _encode(text: str) -> bytes:
     try:
         return text.encode("latin-1")
@@ -226,41 +257,34 @@ def _encode(text: str) -> bytes:
         return text.encode("utf-8", "surrogateescape")
 
 
-def _request_head(request: OutboundRequest, host: str) -> tuple[bytes, bool]:
+def _request_head(request: OutboundRequest, host: bytes) -> tuple[bytes, bool]:
     """Return the request line and headers to send, and whether the body goes chunked."""
-    headers = request.headers
+    raw = request.raw
+    if raw is None:
+        raw = [(_encode(name), _encode(name.lower()), _encode(value)) for name, value in request.headers.items()]
+    parts = [_encode(f"{request.method} {request.path_qs} HTTP/1.1\r\nHost: "), host, b"\r\n"]
+    declared: bytes | None = None
+    for name, lname, value in raw:
+        if lname == b"content-length":
+            declared = value  # the framing below decides what is sent
+            continue
+        parts += (name, b": ", value, b"\r\n")
     body = request.body
-    declared = "Content-Length" in headers
     chunked = False
-    replace_length = False
-    framing = ""
     if body is None:
-        if not declared and request.method not in _BODYLESS_METHODS:
-            framing = "Content-Length: 0\r\n"
+        if declared is not None:
+            parts += (b"Content-Length: ", declared, b"\r\n")
+        elif request.method not in _BODYLESS_METHODS:
+            parts.append(b"Content-Length: 0\r\n")
     elif body.__class__ is bytes:
-        length = str(len(body))  # type: ignore[arg-type]
-        if not declared or headers.get("Content-Length") != length:
-            replace_length = declared
-            framing = f"Content-Length: {length}\r\n"
-    elif not declared:
-        chunked = True
-        framing = "Transfer-Encoding: chunked\r\n"
-    lines = [f"{request.method} {request.path_qs} HTTP/1.1\r\nHost: {host}\r\n"]
-    if replace_length:
-        lines += [f"{name}: {value}\r\n" for name, value in headers.items() if name.lower() != "content-length"]
+        parts.append(b"Content-Length: %d\r\n" % len(body))  # type: ignore[arg-type]
+    elif declared is not None:
+        parts += (b"Content-Length: ", declared, b"\r\n")
     else:
-        lines += [f"{name}: {value}\r\n" for name, value in headers.items()]
-    lines.append(framing)
-    lines.append("\r\n")
-    return _encode("".join(lines)), chunked
-
-
-def _content_length(headers: CIMultiDictProxy[str]) -> int | None:
-    value = headers.get("Content-Length")
-    if value is None or "Transfer-Encoding" in headers:
-        return None
-    value = value.strip()
-    return int(value) if value.isdigit() else None
+        chunked = True
+        parts.append(b"Transfer-Encoding: chunked\r\n")
+    parts.append(b"\r\n")
+    return b"".join(parts), chunked
 
 
 class UpstreamPool:
@@ -356,10 +380,11 @@ class UpstreamPool:
         """GET `path` on one instance, bypassing its circuit; return the status (raise on failure)."""
         pool = self._pool_for(instance.url)
         async with asyncio.timeout(timeout):
-            connection = await pool.acquire(timeout)
+            connection = pool.take() or await pool.open(timeout)
             try:
-                head = _encode(f"GET {path} HTTP/1.1\r\nHost: {pool.host_header}\r\n\r\n")
-                await connection.send(head, None, head_only=False, chunked=False, timeout=timeout)
+                head = b"GET " + _encode(path) + b" HTTP/1.1\r\nHost: " + pool.host_header + b"\r\n\r\n"
+                connection.send(head, None, head_only=False, chunked=False, timeout=timeout)
+                await connection.head()
                 await connection.read_all()
             except BaseException:
                 pool.discard(connection)
@@ -368,66 +393,69 @@ class UpstreamPool:
             return connection.status
 
     async def send(self, backend: str, request: OutboundRequest) -> UpstreamResponse:
-        pool = self._backends.get(backend)
-        if pool is None:
+        spec_backend = self._backends.get(backend)
+        if spec_backend is None:
             raise BackendUnavailable(f"backend {backend!r} is not configured", backend=backend,
                                      request_sent=False)
+        spec = spec_backend.spec
         # A pooled keep-alive connection may have been closed by the backend just as we
         # reused it; a safe request with a replayable body is worth one more try.
         attempts = 2 if request.method in SAFE_METHODS and request.replayable else 1
-        for attempt in range(attempts):
-            instance = pool.pick()
-            try:
-                return await self._send_once(pool, instance, request)
-            except UpstreamUnreachable as error:
-                if attempt + 1 == attempts or not error.retryable:
+        head_only = request.method == "HEAD"
+        while True:
+            attempts -= 1
+            instance = spec_backend.pick()
+            circuit = instance.circuit
+            pool = self._connections.get(instance.url) or self._pool_for(instance.url)
+            connection = pool.take()
+            if connection is None:
+                try:
+                    connection = await pool.open(spec.connect_timeout)
+                except HopError as error:
+                    circuit.record_failure()
+                    raise _upstream_error(error, backend, request_sent=False) from None
+                except BaseException:
+                    circuit.release()
                     raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _send_once(self, backend: _Backend, instance: Instance, request: OutboundRequest) -> _Response:
-        spec = backend.spec
-        name = spec.name
-        circuit = instance.circuit
-        pool = self._pool_for(instance.url)
-        try:
-            connection = await pool.acquire(spec.connect_timeout)
-        except HopError as error:
-            circuit.record_failure()
-            raise _upstream_error(error, name, request_sent=False) from None
-        except BaseException:
-            circuit.release()
-            raise
-        head, chunked = _request_head(request, pool.host_header)
-        try:
-            await connection.send(head, request.body, head_only=request.method == "HEAD", chunked=chunked,
-                                  timeout=spec.read_timeout)
-        except HopError as error:
-            pool.discard(connection)
-            circuit.record_failure()
-            raise _upstream_error(error, name, request_sent=True) from None
-        except BaseException:
-            pool.discard(connection)
-            circuit.release()
-            raise
+            head, chunked = _request_head(request, pool.host_header)
+            try:
+                connection.send(head, request.body, head_only=head_only, chunked=chunked, timeout=spec.read_timeout)
+                while not connection.head_done:
+                    await connection.waiter()
+                connection.check()
+            except HopError as error:
+                pool.discard(connection)
+                circuit.record_failure()
+                failure = _upstream_error(error, backend, request_sent=True)
+                if attempts and failure.retryable:
+                    continue
+                raise failure from None
+            except BaseException:
+                pool.discard(connection)
+                circuit.release()
+                raise
+            break
         status = connection.status
         if status >= 500:
             circuit.record_failure()
         else:
             circuit.record_success()
-        headers = CIMultiDictProxy(CIMultiDict([(_decode(k), _decode(v)) for k, v in connection.raw_headers]))
-        length = _content_length(headers)
-        response = _Response(connection, pool, instance, name, headers, length)
-        if length is None or length > PREFETCH_LIMIT or request.method == "HEAD" or status < 200 \
-                or status in (204, 304):
+        response = _Response(connection, pool, instance, backend)
+        length = connection.content_length
+        if length is None or length > PREFETCH_LIMIT or head_only or status < 200 or status in (204, 304):
             return response
-        try:
-            response.body = await connection.read_all()
-        except HopError as error:
-            pool.discard(connection)
-            circuit.record_failure()
-            raise _upstream_error(error, name, request_sent=True, while_reading=True) from None
-        except BaseException:
-            pool.discard(connection)
-            raise
+        if connection.complete:
+            # The common small answer arrived with its head: no wait, no task switch.
+            response.body = connection.take_body()
+        else:
+            try:
+                response.body = await connection.read_all()
+            except HopError as error:
+                pool.discard(connection)
+                circuit.record_failure()
+                raise _upstream_error(error, backend, request_sent=True, while_reading=True) from None
+            except BaseException:
+                pool.discard(connection)
+                raise
         response.release()
         return response

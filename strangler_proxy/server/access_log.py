@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -17,6 +18,12 @@ __all__ = ["AccessLog", "RequestContext"]
 
 _log = logging.getLogger("strangler.access")
 _quote = json.dumps
+# Text that is its own JSON string body: printable ASCII without a quote or a backslash.
+_PLAIN = re.compile(r'[ !#-\[\]-~]*')
+
+
+def _string(text: str) -> str:
+    return f'"{text}"' if _PLAIN.fullmatch(text) else _quote(text)
 
 
 @dataclass(slots=True)
@@ -51,15 +58,17 @@ class AccessLog:
         if not self.enabled:
             return
         # Formatted by hand: json.dumps of a dict costs several times more per request.
-        # Only the path and the error are free text; the other fields are validated tokens
-        # (request id, method, route and backend names, address) or numbers.
+        # The path is canonical (routing/paths.py: no quote, backslash or control character);
+        # the client address is quoted by hand when it needs no escaping (an IP address never
+        # does); the other fields are validated tokens (request id, method, route and backend
+        # names) or numbers.
         line = (
             f'{{"ts":{time.time():.3f},"event":"request","request_id":"{ctx.request_id}",'
-            f'"method":"{ctx.method}","path":{_quote(ctx.path)},"status":{ctx.status},'
+            f'"method":"{ctx.method}","path":"{ctx.path}","status":{ctx.status},'
             f'"route":"{ctx.route}","backend":"{ctx.backend}",'
             f'"table_version":{"null" if ctx.version is None else ctx.version},'
             f'"duration_ms":{seconds * 1000:.3f},"bytes":{"null" if sent_bytes is None else sent_bytes},'
-            f'"client":{_quote(ctx.client)}'
+            f'"client":{_string(ctx.client)}'
         )
         if ctx.fallback:
             line += f',"fallback":{_quote(ctx.fallback)}'

@@ -113,10 +113,12 @@ class Proxy:
             self.table_watcher.start()
         await self.dashboard.start()
         self.access_log.start()
+        self.metrics.start()
 
     async def cleanup(self, app: web.Application) -> None:
         """Stop background work and close connections."""
         await self.access_log.stop()
+        await self.metrics.stop()
         await self.dashboard.stop()
         await self.table_watcher.stop()
         if self.store_watcher is not None:

@@ -13,12 +13,13 @@ from collections.abc import AsyncIterator
 from strangler_proxy.errors import BodyTooLarge
 from strangler_proxy.server.request import Request
 
-__all__ = ["RequestBody", "continue_if_expected"]
+__all__ = ["NO_REQUEST_BODY", "RequestBody", "continue_if_expected"]
 
 
 def continue_if_expected(request: Request) -> None:
     """Answer `Expect: 100-continue` once the body is wanted (after the size check)."""
-    if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
+    expect = request.header(b"expect")
+    if expect is not None and request.version >= (1, 1) and expect.lower() == "100-continue":
         request.send_continue()
 
 
@@ -90,3 +91,16 @@ class RequestBody:
         if self.payload is None:
             return b""
         return self.payload if isinstance(self.payload, bytes) else None
+
+
+class _NoRequestBody:
+    """What a request without a body needs from RequestBody, shared by all of them."""
+
+    __slots__ = ()
+    payload = None
+    replayable = True
+    exceeded = False
+    captured = b""
+
+
+NO_REQUEST_BODY: RequestBody = _NoRequestBody()  # type: ignore[assignment]

@@ -22,22 +22,20 @@ import asyncio
 import collections
 import http
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 import httptools
 from aiohttp.http import HttpVersion10, HttpVersion11
-from multidict import CIMultiDict, CIMultiDictProxy
-
+from strangler_proxy.forwarding.headers import RawHeaders
 from strangler_proxy.server.request import NO_BODY, Body, Request
 from strangler_proxy.server.responses import error_body
 
 if TYPE_CHECKING:
     from strangler_proxy.server.listener import Listener
 
-__all__ = ["Handler", "ServerConnection"]
+__all__ = ["Handler", "ServerConnection", "refresh_date"]
 
 Handler = Callable[[Request], Awaitable[None]]
 
@@ -54,21 +52,28 @@ _VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
 _REASONS = {status.value: status.phrase for status in http.HTTPStatus}
 _METHODS: dict[bytes, str] = {}
 _NO_BODY_STATUSES = frozenset({204, 304})
+_FRAMING = frozenset({b"content-length", b"transfer-encoding"})
+_STATUS_LINES: dict[int, bytes] = {}
+_CHUNKED = b"chunked"
+# Headers the writer owns (framing, connection) or must know about (Date, Content-Type present).
+_LENGTH, _OWNED, _DATE, _TYPE = object(), object(), object(), object()
+_WRITER_ROLES = {b"content-length": _LENGTH, b"transfer-encoding": _OWNED, b"connection": _OWNED,
+                 b"keep-alive": _OWNED, b"date": _DATE, b"content-type": _TYPE}
 
 
 class _Date:
-    """The Date header value, formatted once per second."""
+    """The Date header value, refreshed once a second by the listener (`tick`), as aiohttp does."""
 
-    second = 0
-    value = ""
+    value = formatdate(usegmt=True).encode()
 
     @classmethod
-    def now(cls) -> str:
-        second = int(time.time())
-        if second != cls.second:
-            cls.second = second
-            cls.value = formatdate(second, usegmt=True)
-        return cls.value
+    def tick(cls) -> None:
+        cls.value = formatdate(usegmt=True).encode()
+
+
+def refresh_date() -> None:
+    """Re-read the clock for the Date header (the listener calls this every second)."""
+    _Date.tick()
 
 
 class _TooLarge(Exception):
@@ -93,13 +98,16 @@ class ServerConnection(asyncio.Protocol):
         self._parser = httptools.HttpRequestParser(self)
         self._remote = ""
         self._url = b""
-        self._raw_headers: list[tuple[str, str]] = []
+        self._raw_headers: RawHeaders = []
+        self._length: bytes | None = None
+        self._chunked = False
         self._in_head = False
         self._head_bytes = 0
         self._parsing: Request | None = None
         self._current: Request | None = None
         self._task: asyncio.Task[None] | None = None
         self._queue: collections.deque[Request] = collections.deque()
+        self._next: asyncio.Future[None] | None = None
         self._no_more = False
         self._closing = False
         self.idle_since = 0.0
@@ -176,6 +184,8 @@ class ServerConnection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._url = b""
         self._raw_headers = []
+        self._length = None
+        self._chunked = False
         self._in_head = True
         self._head_bytes = 0
 
@@ -185,21 +195,26 @@ class ServerConnection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         if len(value) > _MAX_FIELD or len(name) > _MAX_FIELD:
             raise _TooLarge()
-        self._raw_headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        lname = name.lower()
+        if lname in _FRAMING:
+            if lname == b"content-length":
+                self._length = value
+            else:
+                self._chunked = True
+        self._raw_headers.append((name, lname, value))
 
     def on_headers_complete(self) -> None:
         self._in_head = False
         parser = self._parser
-        headers = CIMultiDictProxy(CIMultiDict(self._raw_headers))
         raw_method = parser.get_method()
         method = _METHODS.get(raw_method)
         if method is None:
             method = _METHODS[raw_method] = raw_method.decode("ascii")
-        length = headers.get("Content-Length")
+        length = self._length
         content_length = int(length) if length is not None and length.isdigit() else None
-        has_body = (content_length or 0) > 0 or "Transfer-Encoding" in headers
+        has_body = self._chunked or (content_length or 0) > 0
         request = Request(self, method, self._url.decode("latin-1"),
-                          _VERSIONS.get(parser.get_http_version(), HttpVersion11), headers, self._remote,
+                          _VERSIONS.get(parser.get_http_version(), HttpVersion11), self._raw_headers, self._remote,
                           parser.should_keep_alive(), content_length,
                           Body(self, _BODY_BUFFER) if has_body else NO_BODY)
         if has_body:
@@ -208,12 +223,15 @@ class ServerConnection(asyncio.Protocol):
             return  # the connection is closing: later requests are not answered
         if not request.keep_alive:
             self._no_more = True
-        if self._current is None:
-            self._serve(request)
-        else:
-            self._queue.append(request)
-            if len(self._queue) >= _QUEUE_LIMIT:
-                self._pause_reading()
+        self._queue.append(request)
+        waiter = self._next
+        if waiter is not None:
+            self._next = None
+            waiter.set_result(None)
+        elif self._task is None:
+            self._task = self._loop.create_task(self._serve())
+        elif len(self._queue) >= _QUEUE_LIMIT:
+            self._pause_reading()
 
     def on_body(self, body: bytes) -> None:
         if self._parsing is not None:
@@ -224,42 +242,47 @@ class ServerConnection(asyncio.Protocol):
 
     # --- serving ------------------------------------------------------------------------------
 
-    def _serve(self, request: Request) -> None:
-        self._current = request
-        task = self._task = self._loop.create_task(self._handler(request))
-        task.add_done_callback(self._done)
+    async def _serve(self) -> None:
+        """Answer the connection's requests one after another for as long as it is kept open.
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        request = self._current
-        self._current = None
-        self._task = None
-        if request is None:  # pragma: no cover - defensive
-            return
-        if task.cancelled():
-            if self.transport is not None:
-                self.abort()
-            return
-        error = task.exception()
-        if error is not None:
-            _log.error("unhandled error answering %s %s", request.method, request.raw_path, exc_info=error)
-        if not request.finished:
-            if request.started:
-                self.abort()  # a truncated answer must not look complete
+        One task per connection rather than per request: a task costs more to make than a
+        future costs to wake.
+        """
+        queue = self._queue
+        handler = self._handler
+        loop = self._loop
+        while True:
+            if not queue:
+                if self._no_more:
+                    self._close()
+                    return
+                self.idle_since = loop.time()
+                self._next = loop.create_future()
+                await self._next
+            request = queue.popleft()
+            self._current = request
+            if self._reading_paused:
+                self._resume_reading()
+            try:
+                await handler(request)
+            except Exception as error:
+                _log.error("unhandled error answering %s %s", request.method, request.raw_path, exc_info=error)
+            self._current = None
+            if not request.finished:
+                if request.started:
+                    self.abort()  # a truncated answer must not look complete
+                    return
+                request.send(500, [(b"Content-Type", b"content-type", b"application/json")],
+                             error_body(500, "internal_error", "the proxy failed to handle the request"))
+            if self.transport is None:
                 return
-            request.send(500, None, error_body(500, "internal_error", "the proxy failed to handle the request"))
-        if self.transport is None:
-            return
-        if request.close_after or not request.keep_alive or not request.content.eof or self._closing:
+            if request.close_after or not request.keep_alive or not request.content.eof or self._closing:
+                self._close()
+                return
+
+    def _close(self) -> None:
+        if self.transport is not None:
             self.transport.close()
-            return
-        if self._queue:
-            following = self._queue.popleft()
-            self._resume_reading()
-            self._serve(following)
-        elif self._no_more:
-            self.transport.close()
-        else:
-            self.idle_since = self._loop.time()
 
     def _end_body(self) -> None:
         request = self._parsing
@@ -277,12 +300,13 @@ class ServerConnection(asyncio.Protocol):
             self._parsing.content.fail(ConnectionResetError(message))  # type: ignore[union-attr]
             self._parsing = None
         transport = self.transport
-        if transport is None or self._current is not None:
-            return  # the answer in progress ends the connection
+        if transport is None or self._current is not None or self._queue:
+            return  # the answers in progress end the connection
         body = error_body(status, code, message)
         transport.write(_encode(
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Bad Request')}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nDate: {_Date.now()}\r\nConnection: close\r\n\r\n") + body)
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n") + b"Date: " + _Date.value + b"\r\n\r\n"
+            + body)
         transport.close()
 
     @property
@@ -294,7 +318,7 @@ class ServerConnection(asyncio.Protocol):
         """Close once the answer in progress (if any) is written."""
         self._closing = True
         self._no_more = True
-        if self._current is None and self.transport is not None:
+        if self._current is None and not self._queue and self.transport is not None:
             self.transport.close()
 
     # --- flow control -------------------------------------------------------------------------
@@ -345,78 +369,100 @@ class ServerConnection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
 
-    def send_answer(self, request: Request, status: int, reason: str | None, headers: CIMultiDict[str] | None,
+    def send_answer(self, request: Request, status: int, reason: str | None, headers: RawHeaders,
                     body: bytes) -> None:
         """Write a whole answer in one write."""
         if request.started:
             raise RuntimeError("the answer was already started")
         request.started = request.finished = True
         request.status = status
-        if headers is None:
-            headers = CIMultiDict()
-        framing = ""
         if status < 200 or status in _NO_BODY_STATUSES:
-            headers.popall("Content-Length", None)
-            headers.popall("Transfer-Encoding", None)
             body = b""
+            length = b""
+        elif request.method == "HEAD" and not body:
+            length = None  # a HEAD answer passed through keeps the length the backend declared
         else:
-            headers.popall("Transfer-Encoding", None)
-            if body or request.method != "HEAD" or "Content-Length" not in headers:
-                # A HEAD answer passed through keeps the length the backend declared.
-                headers.popall("Content-Length", None)
-                framing = f"Content-Length: {len(body)}\r\n"
-            if body and "Content-Type" not in headers:
-                framing += "Content-Type: application/octet-stream\r\n"
-            if request.method == "HEAD":
-                body = b""
+            length = b"%d" % len(body)
+        if request.method == "HEAD":
+            body = b""
         request.sent_bytes = len(body)
-        head = self._head(request, status, reason, headers, framing)
+        head = self._head(request, status, reason, headers, length, bool(body))
         if self.transport is not None:
             self.transport.write(head + body if body else head)
 
-    def start_answer(self, request: Request, status: int, reason: str | None, headers: CIMultiDict[str] | None,
+    def start_answer(self, request: Request, status: int, reason: str | None, headers: RawHeaders,
                      length: int | None) -> None:
         """Write the head of a streamed answer."""
         if request.started:
             raise RuntimeError("the answer was already started")
         request.started = True
         request.status = status
-        if headers is None:
-            headers = CIMultiDict()
-        framing = ""
-        headers.popall("Transfer-Encoding", None)
+        framing: bytes | None
         if status < 200 or status in _NO_BODY_STATUSES:
-            headers.popall("Content-Length", None)
             request._bodyless = True
+            framing = b""
         elif request.method == "HEAD":
             request._bodyless = True
+            framing = None
         elif length is not None:
-            headers.popall("Content-Length", None)
-            framing = f"Content-Length: {length}\r\n"
+            framing = b"%d" % length
+        elif request.version >= HttpVersion11:
+            request._chunked = True
+            framing = _CHUNKED
         else:
-            headers.popall("Content-Length", None)
-            if request.version >= HttpVersion11:
-                request._chunked = True
-                framing = "Transfer-Encoding: chunked\r\n"
-            else:
-                request.close_after = True  # an HTTP/1.0 body of unknown length ends with the connection
-        if not request._bodyless and length != 0 and "Content-Type" not in headers:
-            framing += "Content-Type: application/octet-stream\r\n"
-        self.write(self._head(request, status, reason, headers, framing))
+            request.close_after = True  # an HTTP/1.0 body of unknown length ends with the connection
+            framing = b""
+        self.write(self._head(request, status, reason, headers, framing, not request._bodyless and length != 0))
 
-    def _head(self, request: Request, status: int, reason: str | None, headers: CIMultiDict[str],
-              framing: str) -> bytes:
-        version = request.version
+    def _head(self, request: Request, status: int, reason: str | None, headers: RawHeaders,
+              length: bytes | None, has_body: bool) -> bytes:
+        """Serialise an answer's head; `length`: Content-Length to set, b"" none, None the one given, _CHUNKED."""
         keep = request.keep_alive and not request.close_after and not self._closing \
             and request.content.eof
         if not keep:
             request.close_after = True
+        version = request.version
         if version is HttpVersion11 or version == HttpVersion11:
-            line = f"HTTP/1.1 {status} {reason or _REASONS.get(status, 'Unknown')}\r\n"
-            connection = "" if keep else "Connection: close\r\n"
+            parts = [_status_line(status, reason)]
+            connection = b"" if keep else b"Connection: close\r\n"
         else:
-            line = f"HTTP/{version.major}.{version.minor} {status} {reason or _REASONS.get(status, 'Unknown')}\r\n"
-            connection = "Connection: keep-alive\r\n" if keep else ""
-        date = "" if "Date" in headers else f"Date: {_Date.now()}\r\n"
-        lines = "".join([f"{name}: {value}\r\n" for name, value in headers.items()])
-        return _encode(f"{line}{lines}{framing}{date}{connection}\r\n")
+            parts = [_encode(f"HTTP/{version.major}.{version.minor} {status} "
+                             f"{reason or _REASONS.get(status, 'Unknown')}\r\n")]
+            connection = b"Connection: keep-alive\r\n" if keep else b""
+        has_date = has_type = False
+        declared = None
+        for header in headers:
+            role = _WRITER_ROLES.get(header[1])
+            if role is not None:
+                if role is _DATE:
+                    has_date = True
+                elif role is _TYPE:
+                    has_type = True
+                else:
+                    if role is _LENGTH and declared is None:
+                        declared = header[2]
+                    continue  # framing is the writer's
+            parts += (header[0], b": ", header[2], b"\r\n")
+        if length is None:
+            if declared is not None:
+                parts += (b"Content-Length: ", declared, b"\r\n")
+        elif length is _CHUNKED:
+            parts.append(b"Transfer-Encoding: chunked\r\n")
+        elif length:
+            parts += (b"Content-Length: ", length, b"\r\n")
+        if has_body and not has_type:
+            parts.append(b"Content-Type: application/octet-stream\r\n")
+        if not has_date:
+            parts += (b"Date: ", _Date.value, b"\r\n")
+        parts.append(connection)
+        parts.append(b"\r\n")
+        return b"".join(parts)
+
+
+def _status_line(status: int, reason: str | None) -> bytes:
+    if reason is None:
+        line = _STATUS_LINES.get(status)
+        if line is None:
+            line = _STATUS_LINES[status] = f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n".encode()
+        return line
+    return _encode(f"HTTP/1.1 {status} {reason}\r\n")

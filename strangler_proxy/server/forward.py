@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import time
 
+from aiohttp.http import HttpVersion10, HttpVersion11
+
 from strangler_proxy.config import ProxySettings
 from strangler_proxy.errors import RouteRetired, UpstreamError
-from strangler_proxy.forwarding.headers import client_address, request_headers, response_headers
+from strangler_proxy.forwarding.headers import (RawHeaders, client_address, proxy_request_headers,
+                                                proxy_response_headers, raw_headers)
 from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream, UpstreamResponse
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.mirror import Mirror, MirroredRequest, MirroredResponse
@@ -25,13 +28,19 @@ from strangler_proxy.routing.overrides import OVERRIDE_COOKIE, OVERRIDE_HEADER, 
 from strangler_proxy.routing.paths import Target
 from strangler_proxy.routing.user_key import STICKY_COOKIE, UserKey, UserKeyResolver
 from strangler_proxy.server.access_log import RequestContext
-from strangler_proxy.server.body import RequestBody
+from strangler_proxy.server.body import NO_REQUEST_BODY, RequestBody
 from strangler_proxy.server.request import Request
-from strangler_proxy.server.state import StateHolder
+from strangler_proxy.server.state import RoutingState, StateHolder
 
 __all__ = ["NEVER_RESEND", "Forwarder"]
 
 NEVER_RESEND = frozenset({"POST", "PATCH", "DELETE"})
+_VERSION_TEXT = {HttpVersion11: "1.1", HttpVersion10: "1.0"}
+# Answer headers the proxy sets itself; a backend's copies are dropped.
+_REPLACED = frozenset({b"x-strangler-route", b"x-strangler-backend", b"x-strangler-table-version", b"x-request-id"})
+_REPLACED_WITH_FALLBACK = _REPLACED | {b"x-strangler-fallback"}
+_OVERRIDE_HEADER = OVERRIDE_HEADER.lower().encode()
+_DECISION_CACHE = 4096
 
 
 class Forwarder:
@@ -46,6 +55,10 @@ class Forwarder:
         self._settings = settings
         self._identity = UserKeyResolver(jwt_secret=settings.jwt_secret, jwt_issuer=settings.jwt_issuer,
                                          cookie_secret=settings.signing_secret)
+        # Decisions that depend only on the routing state (no override, no canary user),
+        # remembered per route for the RoutingState they were made in.
+        self._decided_in: RoutingState | None = None
+        self._decisions: dict[str | None, Decision] = {}
 
     async def forward(self, request: Request, target: Target, ctx: RequestContext) -> None:
         """Handle one proxied request: the answer is written to the client before this returns."""
@@ -53,57 +66,93 @@ class Forwarder:
         ctx.version = state.version
         method = request.method
         settings = self._settings
-        ctx.client = client_address(request.headers, request.remote or "", settings.trusted_hops)
+        hops = settings.trusted_hops
+        remote = request.remote
+        ctx.client = remote if hops <= 0 else client_address(request.headers, remote, hops)
         match = state.matcher.match(method, target.segments)
         route = match.route if match is not None else None
-        decision = decide(
-            route, state.state_of(route) if route is not None else None,
-            kill_switch=state.snapshot.kill_switch,
-            user_key=lambda: self._user_key(request, ctx),
-            override=lambda: self._override(request))
+        decision = self._decide(request, ctx, state, route)
         ctx.route = decision.route_id
-        if decision.backend is None:
+        backend = decision.backend
+        if backend is None:
             raise RouteRetired(f"route {decision.route_id!r} is retired", details={"route": decision.route_id})
         can_fallback = decision.fallback is not None and (
             method in SAFE_METHODS or (route is not None and route.idempotent))
         limit = route.body_limit if route is not None and route.body_limit is not None else settings.body_limit
-        body = RequestBody(request, limit=limit)
-        keep = max(settings.replay_buffer if can_fallback else 0,
-                   settings.mirror_body_limit if decision.mirror else 0)
-        await body.prepare(keep=keep)
+        if request.body_exists:
+            body = RequestBody(request, limit=limit)
+            keep = max(settings.replay_buffer if can_fallback else 0,
+                       settings.mirror_body_limit if decision.mirror else 0)
+            await body.prepare(keep=keep)
+        else:
+            body = NO_REQUEST_BODY
         version = request.version
-        headers = request_headers(request.headers, remote=request.remote or "", scheme=request.scheme,
-                                  trusted_hops=settings.trusted_hops, request_id=ctx.request_id,
-                                  http_version=f"{version.major}.{version.minor}")
-        outbound = OutboundRequest(method, target.path_qs, headers, body.payload)
-        ctx.backend = decision.backend
-        response = await self._send(decision, route, outbound, body, can_fallback, ctx)
-        await self._relay(request, response, decision, route, outbound, body, ctx)
-
-    async def _send(self, decision: Decision, route: RouteSpec | None, outbound: OutboundRequest,
-                    body: RequestBody, can_fallback: bool, ctx: RequestContext) -> UpstreamResponse:
-        backend = decision.backend or MONOLITH
+        http_version = _VERSION_TEXT.get(version) or f"{version.major}.{version.minor}"
+        headers, proto = proxy_request_headers(
+            request.raw_headers, remote=remote, scheme=request.scheme, trusted_hops=hops,
+            request_id=ctx.request_id, http_version=http_version)
+        outbound = OutboundRequest(method, target.path_qs, body=body.payload, raw=headers)
+        ctx.backend = backend
         try:
             response = await self._upstream.send(backend, outbound)
-        except UpstreamError as error:
-            if body.exceeded:
-                raise body.too_large() from None
-            self._metrics.upstream_errors.labels(backend, error.code).inc()
-            ctx.error = error.cause or error.code
-            resend_ok = not error.request_sent or outbound.method not in NEVER_RESEND
-            if not (can_fallback and outbound.replayable and resend_ok):
-                raise
-            return await self._fallback(route, backend, outbound, ctx, error.code)
-        except Exception:
-            if body.exceeded:
-                raise body.too_large() from None
-            raise
-        if response.status >= 500 and can_fallback and outbound.replayable \
-                and outbound.method not in NEVER_RESEND:
-            response.close()
-            self._metrics.upstream_errors.labels(backend, "status_5xx").inc()
-            return await self._fallback(route, backend, outbound, ctx, f"status_{response.status}")
-        return response
+        except Exception as error:
+            response = await self._recover(error, route, backend, outbound, body, can_fallback, ctx)
+        else:
+            if response.status >= 500 and can_fallback and outbound.replayable \
+                    and method not in NEVER_RESEND:
+                response.close()
+                self._metrics.upstream_errors.labels(backend, "status_5xx").inc()
+                response = await self._fallback(route, backend, outbound, ctx, f"status_{response.status}")
+        status = response.status
+        ctx.status = status
+        answer_headers = self._answer_headers(response, decision, ctx, http_version, secure=proto == "https")
+        answer = response.body
+        if answer is not None:
+            # Small answers were read whole by the upstream pool: one write, no streaming.
+            response.release()
+            request.send(status, answer_headers, answer, reason=response.reason)
+            if decision.mirror is not None:
+                limit = settings.mirror_body_limit
+                self._submit_mirror(decision, route, outbound, body, ctx, status, response,
+                                    answer if len(answer) <= limit else None, len(answer) > limit)
+            return
+        await self._stream(request, response, answer_headers, decision, route, outbound, body, ctx)
+
+    def _decide(self, request: Request, ctx: RequestContext, state: RoutingState,
+                route: RouteSpec | None) -> Decision:
+        override = self._override(request)
+        if override is None:
+            if state is not self._decided_in:
+                self._decided_in = state
+                self._decisions = {}
+            route_id = route.id if route is not None else None
+            decision = self._decisions.get(route_id)
+            if decision is not None:
+                return decision
+        decision = decide(
+            route, state.state_of(route) if route is not None else None,
+            kill_switch=state.snapshot.kill_switch,
+            user_key=lambda: self._user_key(request, ctx),
+            override=lambda: override)
+        # A canary decision is the user's own (it carries the user key); the others hold for
+        # every request without an override until the routing state changes.
+        if override is None and decision.user_key is None and len(self._decisions) < _DECISION_CACHE:
+            self._decisions[route_id] = decision
+        return decision
+
+    async def _recover(self, error: Exception, route: RouteSpec | None, backend: str, outbound: OutboundRequest,
+                       body: RequestBody, can_fallback: bool, ctx: RequestContext) -> UpstreamResponse:
+        """Fall back to the monolith after a failed send when that is allowed, else re-raise."""
+        if body.exceeded:
+            raise body.too_large() from None
+        if not isinstance(error, UpstreamError):
+            raise error
+        self._metrics.upstream_errors.labels(backend, error.code).inc()
+        ctx.error = error.cause or error.code
+        resend_ok = not error.request_sent or outbound.method not in NEVER_RESEND
+        if not (can_fallback and outbound.replayable and resend_ok):
+            raise error
+        return await self._fallback(route, backend, outbound, ctx, error.code)
 
     async def _fallback(self, route: RouteSpec | None, failed: str, outbound: OutboundRequest,
                         ctx: RequestContext, reason: str) -> UpstreamResponse:
@@ -112,32 +161,30 @@ class Forwarder:
         self._metrics.fallbacks.labels(route.id if route else "-", failed, reason).inc()
         return await self._upstream.send(MONOLITH, outbound)
 
-    async def _relay(self, request: Request, response: UpstreamResponse, decision: Decision,
-                     route: RouteSpec | None, outbound: OutboundRequest, body: RequestBody,
-                     ctx: RequestContext) -> None:
-        version = request.version
-        headers = response_headers(response.headers, http_version=f"{version.major}.{version.minor}")
-        headers["X-Strangler-Route"] = ctx.route
-        headers["X-Strangler-Backend"] = ctx.backend
-        headers["X-Strangler-Table-Version"] = str(ctx.version)
-        headers["X-Request-ID"] = ctx.request_id
+    @staticmethod
+    def _answer_headers(response: UpstreamResponse, decision: Decision, ctx: RequestContext, http_version: str,
+                        *, secure: bool) -> RawHeaders:
+        raw = getattr(response, "raw_headers", None)
+        if raw is None:
+            raw = raw_headers(response.headers.items())
+        headers = proxy_response_headers(raw, http_version=http_version,
+                                         replaced=_REPLACED_WITH_FALLBACK if ctx.fallback else _REPLACED)
+        headers += ((b"X-Strangler-Route", b"x-strangler-route", ctx.route.encode()),
+                    (b"X-Strangler-Backend", b"x-strangler-backend", ctx.backend.encode()),
+                    (b"X-Strangler-Table-Version", b"x-strangler-table-version", b"%d" % (ctx.version or 0)),
+                    (b"X-Request-ID", b"x-request-id", ctx.request_id.encode()))
         if ctx.fallback:
-            headers["X-Strangler-Fallback"] = ctx.fallback
+            headers.append((b"X-Strangler-Fallback", b"x-strangler-fallback", ctx.fallback.encode()))
         user_key = decision.user_key
         if user_key is not None and user_key.set_cookie is not None:
-            secure = outbound.headers.get("X-Forwarded-Proto") == "https"
-            headers.add("Set-Cookie", user_key.cookie_header(secure=secure) or "")
+            cookie = user_key.cookie_header(secure=secure) or ""
+            headers.append((b"Set-Cookie", b"set-cookie", cookie.encode()))
+        return headers
+
+    async def _stream(self, request: Request, response: UpstreamResponse, headers: RawHeaders, decision: Decision,
+                      route: RouteSpec | None, outbound: OutboundRequest, body: RequestBody,
+                      ctx: RequestContext) -> None:
         status = response.status
-        ctx.status = status
-        answer = response.body
-        if answer is not None:
-            response.release()
-            request.send(status, headers, answer, reason=response.reason)
-            if decision.mirror is not None:
-                limit = self._settings.mirror_body_limit
-                self._submit_mirror(decision, route, outbound, body, ctx, status, response,
-                                    answer if len(answer) <= limit else None, len(answer) > limit)
-            return
         bodyless = request.method == "HEAD" or status in (204, 304) or status < 200
         capture_limit = self._settings.mirror_body_limit
         captured: bytearray | None = bytearray() if decision.mirror else None
@@ -187,15 +234,15 @@ class Forwarder:
                              elapsed=time.perf_counter() - ctx.started))
 
     def _user_key(self, request: Request, ctx: RequestContext) -> UserKey:
-        cookie = request.cookies.get(STICKY_COOKIE) if "Cookie" in request.headers else None
-        return self._identity.resolve(authorization=request.headers.get("Authorization"), cookie=cookie,
+        cookie = request.cookies.get(STICKY_COOKIE)
+        return self._identity.resolve(authorization=request.header(b"authorization"), cookie=cookie,
                                       client=ctx.client)
 
     def _override(self, request: Request) -> Override | None:
         if self._settings.admin_token is None:
             return None  # without an admin secret nobody can sign an override
-        token = request.headers.get(OVERRIDE_HEADER)
-        if token is None and "Cookie" in request.headers:
+        token = request.header(_OVERRIDE_HEADER)
+        if token is None:
             token = request.cookies.get(OVERRIDE_COOKIE)
         if not token:
             return None

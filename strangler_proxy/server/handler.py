@@ -11,12 +11,11 @@ import logging
 import time
 
 from aiohttp import web
-from multidict import CIMultiDict
 
 from strangler_proxy.admin.api import AdminApi
 from strangler_proxy.dashboard import Dashboard
 from strangler_proxy.errors import NotFound, ProxyError
-from strangler_proxy.forwarding.headers import request_id_from
+from strangler_proxy.forwarding.headers import raw_headers, request_id_from
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.routing.paths import Target, canonical_target
 from strangler_proxy.server.access_log import AccessLog, RequestContext
@@ -30,6 +29,9 @@ __all__ = ["RESERVED_ROUTE", "ProxyHandler"]
 
 RESERVED_ROUTE = "_strangler"
 _log = logging.getLogger("strangler.proxy")
+# Canonical targets remembered per raw target; most traffic repeats a few thousand paths.
+_TARGET_CACHE = 4096
+_CACHED_TARGET_LENGTH = 512
 
 
 class _InternalError(ProxyError):
@@ -47,12 +49,22 @@ class ProxyHandler:
         self._admin = admin
         self._metrics = metrics
         self._access_log = access_log
+        self._targets: dict[str, Target] = {}
+        self._in_flight = 0
 
     async def handle(self, request: Request) -> None:
         """Answer one request."""
-        ctx = RequestContext(request_id_from(request.headers.get("X-Request-ID")), request.method)
+        ctx = RequestContext(request_id_from(request.header(b"x-request-id")), request.method)
+        self._in_flight += 1
         try:
-            target = canonical_target(request.raw_path)
+            raw_path = request.raw_path
+            target = self._targets.get(raw_path)
+            if target is None:
+                target = canonical_target(raw_path)
+                if len(raw_path) <= _CACHED_TARGET_LENGTH:
+                    if len(self._targets) >= _TARGET_CACHE:
+                        self._targets.clear()  # a crude bound: hot paths come back at once
+                    self._targets[raw_path] = target
             ctx.path = target.path
             first = target.segments[0]
             if first == RESERVED_ROUTE or (first == "metrics" and len(target.segments) == 1):
@@ -61,8 +73,8 @@ class ProxyHandler:
                     continue_if_expected(request)
                 response = await self._reserved(request, target)
                 response.headers["X-Request-ID"] = ctx.request_id
-                request.send(response.status, response.headers, response.body or b"",  # type: ignore[arg-type]
-                             reason=response.reason)
+                request.send(response.status, raw_headers(response.headers.items()),
+                             response.body or b"", reason=response.reason)  # type: ignore[arg-type]
             else:
                 await self._forwarder.forward(request, target, ctx)
         except ProxyError as error:
@@ -79,7 +91,13 @@ class ProxyHandler:
             seconds = time.perf_counter() - ctx.started
             if not ctx.status:
                 ctx.status = request.status
-            self._metrics.observe(ctx.route, ctx.backend, ctx.status, seconds)
+            metrics = self._metrics
+            metrics.observe(ctx.route, ctx.backend, ctx.status, seconds)
+            self._in_flight -= 1
+            if not self._in_flight:
+                # A quiet moment: publish the totals now, so that other workers (and the
+                # dashboard) see them at once; under load the periodic flush does it.
+                metrics.flush()
             access_log = self._access_log
             if access_log.enabled:
                 access_log.record(ctx, seconds=seconds, sent_bytes=request.sent_bytes if request.started else None)
@@ -91,14 +109,14 @@ class ProxyHandler:
             request.abort()  # the answer had begun: cutting it is the only honest signal left
             return
         version = ctx.version if ctx.version is not None else self._holder.current.version
-        headers = CIMultiDict({"Content-Type": "application/json", "X-Request-ID": ctx.request_id,
-                               "X-Strangler-Route": ctx.route, "X-Strangler-Backend": ctx.backend,
-                               "X-Strangler-Table-Version": str(version)})
+        headers = [("Content-Type", "application/json"), ("X-Request-ID", ctx.request_id),
+                   ("X-Strangler-Route", ctx.route), ("X-Strangler-Backend", ctx.backend),
+                   ("X-Strangler-Table-Version", str(version))]
         if error.status == 413:
             request.force_close()  # the rest of the body is not wanted
         elif error.status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="strangler"'
-        request.send(error.status, headers, proxy_error_body(error))
+            headers.append(("WWW-Authenticate", 'Bearer realm="strangler"'))
+        request.send(error.status, raw_headers(headers), proxy_error_body(error))
 
     async def _reserved(self, request: Request, target: Target) -> web.Response:
         segments = target.segments

@@ -1,7 +1,8 @@
 """The listening socket of one worker: accept connections, close idle ones, stop gracefully.
 
 Idle keep-alive connections are closed after `keepalive_timeout` seconds (aiohttp's default,
-75 s) by a sweep every few seconds rather than a timer per request. On `close`, the socket
+75 s) by a sweep every few seconds rather than a timer per request; the Date header's text
+is refreshed every second rather than formatted per answer. On `close`, the socket
 stops accepting, idle connections are closed at once, busy ones after their answer, and
 whatever is still running after `timeout` seconds is cut off.
 """
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import socket
 
-from strangler_proxy.server.connection import Handler, ServerConnection
+from strangler_proxy.server.connection import Handler, ServerConnection, refresh_date
 
 __all__ = ["Listener"]
 
@@ -28,6 +29,7 @@ class Listener:
         self._keepalive_timeout = keepalive_timeout
         self._server: asyncio.AbstractServer | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self._clock: asyncio.TimerHandle | None = None
 
     async def start(self, host: str, port: int, *, reuse_port: bool = False, backlog: int = 2048) -> None:
         """Start accepting connections."""
@@ -35,6 +37,7 @@ class Listener:
             lambda: ServerConnection(self), host, port, reuse_port=reuse_port or None, backlog=backlog,
             reuse_address=True)
         self._sweeper = self.loop.create_task(self._sweep(), name="strangler-idle-connections")
+        self._clock = self.loop.call_later(1.0, self._tick)
 
     @property
     def sockets(self) -> list[socket.socket]:
@@ -43,6 +46,9 @@ class Listener:
 
     async def close(self, timeout: float) -> None:
         """Stop accepting, let answers in progress finish for up to `timeout` seconds, close everything."""
+        if self._clock is not None:
+            self._clock.cancel()
+            self._clock = None
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -60,6 +66,10 @@ class Listener:
             connection.abort()
         # Let the aborted connections run their connection_lost (and cancel their tasks).
         await asyncio.sleep(0)
+
+    def _tick(self) -> None:
+        refresh_date()
+        self._clock = self.loop.call_later(1.0, self._tick)
 
     async def _sweep(self) -> None:
         while True:

@@ -1,10 +1,12 @@
 """One request as the proxy's handlers see it, and the answer they write through it.
 
-A `Request` carries what was parsed (method, raw target, version, headers, client address),
-the body as a stream (`content`, with `read`/`readany`), and the methods that write the
-answer: `send` for a whole answer in one write, or `start`, `write`... `finish` to stream
-one. It reads like aiohttp's request where the admin API and the dashboard use it
-(`method`, `headers`, `query`, `content_length`, `content.read`), so they need no change.
+A `Request` carries what was parsed (method, raw target, version, the headers as they came
+off the wire, client address), the body as a stream (`content`, with `read`/`readany`), and
+the methods that write the answer: `send` for a whole answer in one write, or `start`,
+`write`... `finish` to stream one. Headers go both ways as RawHeaders (forwarding/headers.py);
+`headers` builds a multidict only when asked, so the request reads like aiohttp's where the
+admin API and the dashboard use it (`method`, `headers`, `query`, `content_length`,
+`content.read`) and they need no change.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp.http import HttpVersion
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+from strangler_proxy.forwarding.headers import RawHeaders
 
 if TYPE_CHECKING:
     from strangler_proxy.server.connection import ServerConnection
@@ -153,20 +157,21 @@ def cookie_values(header: str) -> dict[str, str]:
 class Request:
     """A parsed request and its answer; one per exchange on a connection."""
 
-    __slots__ = ("method", "raw_path", "version", "headers", "remote", "keep_alive", "content_length",
-                 "body_exists", "content", "_connection", "_query", "status", "sent_bytes", "started", "finished",
-                 "_chunked", "_bodyless", "close_after", "expects_continue")
+    __slots__ = ("method", "raw_path", "version", "raw_headers", "_headers", "remote", "keep_alive",
+                 "content_length", "body_exists", "content", "_connection", "_query", "status", "sent_bytes",
+                 "started", "finished", "_chunked", "_bodyless", "close_after", "expects_continue")
 
     scheme = "http"
 
     def __init__(self, connection: ServerConnection, method: str, raw_path: str, version: HttpVersion,
-                 headers: CIMultiDictProxy[str], remote: str, keep_alive: bool, content_length: int | None,
+                 raw_headers: RawHeaders, remote: str, keep_alive: bool, content_length: int | None,
                  content: Body | _NoBody) -> None:
         self._connection = connection
         self.method = method
         self.raw_path = raw_path
         self.version = version
-        self.headers = headers
+        self.raw_headers = raw_headers
+        self._headers: CIMultiDictProxy[str] | None = None
         self.remote = remote
         self.keep_alive = keep_alive
         self.content_length = content_length
@@ -189,6 +194,21 @@ class Request:
         return await self.content.read()
 
     @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        """Return the headers as a multidict (built on first use)."""
+        if self._headers is None:
+            self._headers = CIMultiDictProxy(CIMultiDict(
+                [(name.decode("latin-1"), value.decode("latin-1")) for name, _, value in self.raw_headers]))
+        return self._headers
+
+    def header(self, lname: bytes) -> str | None:
+        """Return the first value of a header, by its lower-case name."""
+        for _, name, value in self.raw_headers:
+            if name == lname:
+                return value.decode("latin-1")
+        return None
+
+    @property
     def query(self) -> MultiDictProxy[str]:
         """Return the decoded query parameters."""
         if self._query is None:
@@ -199,7 +219,7 @@ class Request:
     @property
     def cookies(self) -> dict[str, str]:
         """Return the request's cookies by name."""
-        header = self.headers.get("Cookie")
+        header = self.header(b"cookie")
         return cookie_values(header) if header else {}
 
     @property
@@ -215,13 +235,11 @@ class Request:
             self.expects_continue = True
             self._connection.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    def send(self, status: int, headers: CIMultiDict[str] | None, body: bytes = b"", *,
-             reason: str | None = None) -> None:
+    def send(self, status: int, headers: RawHeaders, body: bytes = b"", *, reason: str | None = None) -> None:
         """Write a whole answer: status, headers (Content-Length is set here) and body."""
         self._connection.send_answer(self, status, reason, headers, body)
 
-    def start(self, status: int, headers: CIMultiDict[str] | None, *, length: int | None,
-              reason: str | None = None) -> None:
+    def start(self, status: int, headers: RawHeaders, *, length: int | None, reason: str | None = None) -> None:
         """Write the head of a streamed answer; `length` None streams it chunked (or until close)."""
         self._connection.start_answer(self, status, reason, headers, length)
 
