@@ -134,6 +134,18 @@ class World:
     notifications: Side
 
 
+def _refuse_unless_test_database(connection) -> None:
+    """Seeding and flushing must never reach a developer's real database."""
+    import dj_database_url
+
+    from monolith.settings.env import ENV
+
+    real = str(dj_database_url.parse(ENV.database_url)["NAME"])
+    if str(connection.settings_dict["NAME"]) == real:
+        pytest.fail("the Django test database is not set up for this session "
+                    "(mark the contract module with pytest.mark.django_db); refusing to seed the real one")
+
+
 @pytest.fixture(scope="module")
 def read_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """One shop on both sides for a module of read-only contracts; emptied afterwards."""
@@ -151,6 +163,7 @@ def read_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
 
     secret = django_settings.STRANGLER["JWT_SECRET"]
     with django_db_blocker.unblock(), ExitStack() as stack:
+        _refuse_unless_test_database(connection)
         stack.callback(call_command, "flush", interactive=False, verbosity=0)
         tokens = seed_monolith()
         if connection.vendor == "postgresql":

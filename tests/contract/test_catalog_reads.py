@@ -4,6 +4,9 @@ import pytest
 from tests.contract.catalog_contracts import CATALOG
 from tests.contract.contract import problems, run
 
+# The shop is seeded into the test database, which pytest-django sets up only for django_db tests.
+pytestmark = pytest.mark.django_db
+
 READS = [c for c in CATALOG if c.reads_only]
 
 

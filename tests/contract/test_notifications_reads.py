@@ -4,6 +4,9 @@ import pytest
 from tests.contract.contract import problems, run
 from tests.contract.notifications_contracts import NOTIFICATIONS
 
+# The shop is seeded into the test database, which pytest-django sets up only for django_db tests.
+pytestmark = pytest.mark.django_db
+
 READS = [c for c in NOTIFICATIONS if c.reads_only]
 
 

@@ -46,6 +46,15 @@ def test_compose_and_strangler_up_run_the_same_processes(compose):
     assert services == processes
 
 
+def test_compose_workers_consume_the_same_queues_as_strangler_up(compose):
+    def queues(argv: list[str]) -> str:
+        return argv[argv.index("--queues") + 1]
+
+    worker = next(p for p in stack_processes(stack_settings({})) if p.name == "worker")
+
+    assert queues(compose["services"]["worker"]["command"]) == queues(list(worker.argv))
+
+
 def test_every_service_is_configured_only_through_the_environment(compose):
     for name, spec in compose["services"].items():
         assert "volumes" not in spec or name == "postgres", name
