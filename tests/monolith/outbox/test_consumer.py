@@ -52,12 +52,16 @@ def test_the_smallest_possible_delay_doubles_until_the_cap():
 
 def test_only_idempotent_subscriber_tasks_acknowledge_late_and_requeue_on_worker_loss():
     from monolith.celery import app
-    from monolith.coupons.tasks import issue_welcome_coupon
-    from monolith.notifications.tasks import send_order_confirmation, send_welcome_message
-    from monolith.outbox.tasks import relay_tick
 
-    for task in (issue_welcome_coupon, send_welcome_message, send_order_confirmation):
+    # Look the tasks up in the monolith's own app: a shared_task proxy follows whichever
+    # Celery app is current, and other tests start the extracted services' workers in-process.
+    subscribers = ("monolith.coupons.tasks.issue_welcome_coupon",
+                   "monolith.notifications.tasks.send_welcome_message",
+                   "monolith.notifications.tasks.send_order_confirmation")
+    for name in subscribers:
+        task = app.tasks[name]
         assert (task.acks_late, task.reject_on_worker_lost, task.acks_on_timeout) == (True, True, False)
+    relay_tick = app.tasks["monolith.outbox.tasks.relay_tick"]
     assert relay_tick.acks_late is False and relay_tick.reject_on_worker_lost is not True
     assert app.conf.task_acks_late is False and app.conf.task_reject_on_worker_lost is False
     assert app.conf.worker_prefetch_multiplier == 1
