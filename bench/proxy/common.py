@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,9 +133,19 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, *, connections: int = 64, threads: int = 2, seconds: int = 10) -> WrkResult:
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+def wrk(url: str, *, connections: int = 64, threads: int = 2, seconds: int = 10, cpu: int | None = None,
+        during: Callable[[], None] | None = None) -> WrkResult:
+    """Run wrk (pinned to `cpu` if given); `during` is called halfway through the run."""
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if cpu is not None:
+        argv = ["taskset", "-c", str(cpu), *argv]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if during is not None:
+        time.sleep(seconds / 2)
+        during()
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"wrk failed: {err}")
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -143,18 +154,23 @@ def wrk(url: str, *, connections: int = 64, threads: int = 2, seconds: int = 10)
     return WrkResult(rps, p50, p99, errors.group(0) if errors else "none", requests)
 
 
-def nginx_config(listen: int, upstream: int, workers: int) -> Path:
-    """Write a plain reverse-proxy nginx config (keep-alive to the upstream) in a temp dir."""
+def nginx_config(listen: int, upstream: int, workers: int, *, access_log: bool = False) -> Path:
+    """Write a plain reverse-proxy nginx config (keep-alive to the upstream) in a temp dir.
+
+    With `access_log`, nginx logs every request to a file in the combined format, as
+    Debian's package does by default.
+    """
     prefix = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
     (prefix / "logs").mkdir()
     conf = prefix / "nginx.conf"
+    log = f"access_log {prefix}/logs/access.log;" if access_log else "access_log off;"
     conf.write_text(f"""
 worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-    access_log off;
+    {log}
     upstream app {{ server 127.0.0.1:{upstream}; keepalive 128; }}
     server {{
         listen 127.0.0.1:{listen};

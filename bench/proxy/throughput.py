@@ -1,81 +1,155 @@
 """Throughput and latency, side by side: direct, nginx and the strangler proxy, same upstream.
 
-    .venv/bin/python bench/proxy/throughput.py [--seconds 10] [--workers 2] [--access-log on|off]
+    .venv/bin/python bench/proxy/throughput.py [--seconds 10] [--rounds 3] [--workers 2]
+        [--access-log on|off] [--wrk-threads 1] [--wrk-cpu N]
 
-wrk at 64 connections against each target in turn, then a 1-connection run for the latency
-one request pays. CPU time per request (user + system of the proxy's processes, from /proc)
-is reported too: on a shared machine it moves less than req/s. Writes
-bench/results/proxy-throughput.json and prints a Markdown table.
+The three targets run at once against one upstream (bench/proxy/upstream.py); wrk drives
+them in turn, round after round (`--rounds`), so slow drifts of a shared machine's load
+hit every target alike; each figure is the median over the rounds and the ratios are
+medians of each round's own ratio. Per round and target: wrk at 64 connections, then one
+connection for the latency a lone request pays. Fairness, checked and reported:
+
+- nginx runs `worker_processes` equal to the proxy's `--workers`;
+- wrk runs with `--wrk-threads` threads (default 1, so it takes at most one of the cores
+  the servers need), pinned to CPU `--wrk-cpu` if given;
+- keep-alive on every hop: wrk keeps its 64 connections, nginx (`keepalive 128`) and the
+  proxy (connection pool) reuse theirs to the upstream; the connections open to the
+  upstream and to each target are counted under load (`ss`), and must stay near 64;
+- access log as in production: on for both (nginx's to a file, the proxy's JSON lines to a
+  file), or off for both; the proxy's dashboard samples every 10 s (its default);
+- the proxy's workers log their event loop at start: the run fails unless it is uvloop;
+  log level INFO, no asyncio debug mode.
+
+CPU time per request (user + system of the target's processes, from /proc) is reported
+too: on a shared machine it moves less than req/s. Writes bench/results/proxy-throughput.json
+and prints Markdown tables.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from common import (PYTHON, RESULTS, Processes, children, cpu_seconds, ensure_tools, free_port, machine,
                     nginx_config, routes_file, rss_mib, strangler, wait_port, worker_pids, wrk)
 
 PATH = "/api/v1/catalog/products/1/"
+TARGETS = ("direct", "nginx", "strangler")
+
+
+def established(port: int, *, remote: bool, pids: list[int] | None = None) -> int:
+    """Count established TCP connections on local (or, with `remote`, peer) `port`, owned by `pids` if given."""
+    side = "dport" if remote else "sport"
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( {side} = :{port} )"],
+                         capture_output=True, text=True).stdout
+    lines = [line for line in out.splitlines() if line.strip()]
+    if pids is not None:
+        lines = [line for line in lines if any(f"pid={pid}," in line for pid in pids)]
+    return len(lines)
+
+
+def measure(name: str, port: int, pids: list[int], upstream: int, args: argparse.Namespace) -> dict:
+    url = f"http://127.0.0.1:{port}{PATH}"
+    options = {"threads": args.wrk_threads, "cpu": args.wrk_cpu}
+    wrk(url, seconds=2, **options)  # warm-up
+    before = cpu_seconds(pids)
+    counted: dict[str, int] = {}
+
+    def count_connections() -> None:
+        counted["client"] = established(port, remote=False)
+        counted["upstream"] = established(upstream, remote=True, pids=pids) if name != "direct" else 0
+
+    loaded = wrk(url, seconds=args.seconds, during=count_connections, **options)
+    cpu_us = 1e6 * (cpu_seconds(pids) - before) / max(1, loaded.requests)
+    single = wrk(url, connections=1, seconds=max(3, args.seconds // 2), threads=1, cpu=args.wrk_cpu)
+    return {"rps": loaded.requests_per_second, "p50_ms": loaded.p50_ms, "p99_ms": loaded.p99_ms,
+            "errors": loaded.errors, "cpu_us_per_request": round(cpu_us, 1),
+            "c1_rps": single.requests_per_second, "c1_p50_ms": single.p50_ms, "c1_p99_ms": single.p99_ms,
+            "connections_from_wrk": counted.get("client"), "connections_to_upstream": counted.get("upstream")}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="nginx and strangler worker processes")
     parser.add_argument("--access-log", choices=["on", "off"], default="on")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--wrk-cpu", type=int, default=None, help="pin wrk to this CPU")
     args = parser.parse_args()
     ensure_tools("nginx", "wrk")
+    logs = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     upstream, nginx_port, proxy_port = free_port(), free_port(), free_port()
-    rows = {}
+    rounds: list[dict[str, dict]] = []
     with Processes() as procs:
         up = procs.start([PYTHON, "bench/proxy/upstream.py", str(upstream)])
         wait_port(upstream)
-        nginx = procs.start(["nginx", "-c", str(nginx_config(nginx_port, upstream, args.workers)), "-g", "daemon off;"])
+        nginx = procs.start(["nginx", "-c", str(nginx_config(nginx_port, upstream, args.workers,
+                                                              access_log=args.access_log == "on")),
+                             "-g", "daemon off;"])
         wait_port(nginx_port)
-        env = {"STRANGLER_ROUTES": str(routes_file(upstream)), "STRANGLER_STORE": "/tmp/bench-proxy-store.sqlite3",
+        env = {"STRANGLER_ROUTES": str(routes_file(upstream)), "STRANGLER_STORE": str(logs / "store.sqlite3"),
                "STRANGLER_ACCESS_LOG": "1" if args.access_log == "on" else "0", "REDIS_URL": "",
-               "STRANGLER_DASHBOARD_SAMPLE_SECONDS": "10"}
-        proxy = procs.start(strangler("proxy", "--port", str(proxy_port), "--workers", str(args.workers)), env=env)
+               "STRANGLER_LOG_LEVEL": "INFO", "STRANGLER_DASHBOARD_SAMPLE_SECONDS": "10"}
+        for variable in ("PYTHONASYNCIODEBUG", "PYTHONDEVMODE", "PROMETHEUS_MULTIPROC_DIR"):
+            os.environ.pop(variable, None)
+        proxy_log = logs / "strangler.log"
+        proxy = procs.start(strangler("proxy", "--port", str(proxy_port), "--workers", str(args.workers)),
+                            env=env, log=proxy_log)
         wait_port(proxy_port)
         time.sleep(2.0)
+        loops = proxy_log.read_text().count('event loop uvloop')
+        if loops != args.workers:
+            sys.exit(f"expected {args.workers} workers on uvloop, the log says {loops}: {proxy_log}")
         targets = {"direct": (upstream, [up.pid]), "nginx": (nginx_port, children(nginx.pid) or [nginx.pid]),
                    "strangler": (proxy_port, worker_pids(proxy.pid))}
-        for name, (port, pids) in targets.items():
-            url = f"http://127.0.0.1:{port}{PATH}"
-            wrk(url, seconds=2)  # warm-up
-            before = cpu_seconds(pids)
-            loaded = wrk(url, seconds=args.seconds)
-            cpu_us = 1e6 * (cpu_seconds(pids) - before) / max(1, loaded.requests)
-            single = wrk(url, connections=1, threads=1, seconds=max(3, args.seconds // 2))
-            rows[name] = {"rps": loaded.requests_per_second, "p50_ms": loaded.p50_ms, "p99_ms": loaded.p99_ms,
-                          "errors": loaded.errors, "cpu_us_per_request": round(cpu_us, 1),
-                          "c1_rps": single.requests_per_second, "c1_p50_ms": single.p50_ms,
-                          "c1_p99_ms": single.p99_ms}
+        for _ in range(args.rounds):
+            rounds.append({name: measure(name, port, pids, upstream, args)
+                           for name, (port, pids) in targets.items()})
         rss = [round(rss_mib(pid), 1) for pid in worker_pids(proxy.pid)]
         load = os.getloadavg()[0]
+        logged = sum(1 for _ in proxy_log.open()) if args.access_log == "on" else 0
+    rows = {name: {key: statistics.median(r[name][key] for r in rounds)
+                   for key in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request", "c1_rps", "c1_p50_ms", "c1_p99_ms")}
+            for name in TARGETS}
+    ratio = [r["strangler"]["rps"] / r["nginx"]["rps"] for r in rounds]
+    added_64 = [r["strangler"]["p50_ms"] - r["direct"]["p50_ms"] for r in rounds]
+    added_1 = [r["strangler"]["c1_p50_ms"] - r["direct"]["c1_p50_ms"] for r in rounds]
     result = {"machine": machine(), "load_average_1m": round(load, 2), "workers": args.workers,
-              "access_log": args.access_log, "seconds": args.seconds, "targets": rows,
-              "strangler_rss_mib_per_worker": rss,
-              "throughput_vs_nginx": round(rows["strangler"]["rps"] / rows["nginx"]["rps"], 3),
-              "added_p50_ms_at_64": round(rows["strangler"]["p50_ms"] - rows["direct"]["p50_ms"], 3),
-              "added_p50_ms_at_1": round(rows["strangler"]["c1_p50_ms"] - rows["direct"]["c1_p50_ms"], 3)}
+              "access_log": args.access_log, "seconds": args.seconds, "rounds": args.rounds,
+              "wrk_threads": args.wrk_threads, "wrk_cpu": args.wrk_cpu, "targets": rows, "each_round": rounds,
+              "strangler_rss_mib_per_worker": rss, "strangler_log_lines": logged,
+              "throughput_vs_nginx": round(statistics.median(ratio), 3),
+              "throughput_vs_nginx_each_round": [round(x, 3) for x in ratio],
+              "added_p50_ms_at_64": round(statistics.median(added_64), 3),
+              "added_p50_ms_at_1": round(statistics.median(added_1), 3)}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "proxy-throughput.json").write_text(json.dumps(result, indent=2))
+    name = "proxy-throughput.json" if args.access_log == "on" else "proxy-throughput-log-off.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=2))
+    pin = f", pinned to CPU {args.wrk_cpu}" if args.wrk_cpu is not None else ""
     print(f"machine: {result['machine']}; 1-minute load average at the end: {result['load_average_1m']}")
-    print(f"workers: {args.workers} (nginx and strangler), access log {args.access_log}, "
-          f"wrk -t2 -c64 -d{args.seconds}s, then -t1 -c1")
+    print(f"workers: {args.workers} (nginx and strangler, uvloop checked), access log {args.access_log} (both), "
+          f"wrk -t{args.wrk_threads}{pin} -c64 -d{args.seconds}s then -c1, {args.rounds} rounds, medians")
     print("| target | req/s (64 conn) | p50 ms | p99 ms | CPU µs/request | req/s (1 conn) | p50 ms (1 conn) "
           "| p99 ms (1 conn) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, row in rows.items():
-        print(f"| {name} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
+    for target, row in rows.items():
+        print(f"| {target} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
               f"{row['cpu_us_per_request']:.0f} | {row['c1_rps']:.0f} | {row['c1_p50_ms']:.3f} | "
               f"{row['c1_p99_ms']:.3f} |")
-    print(f"strangler / nginx throughput: {result['throughput_vs_nginx']:.0%}; added p50 over direct: "
-          f"{result['added_p50_ms_at_64']:.2f} ms at 64 connections, {result['added_p50_ms_at_1']:.3f} ms at 1; "
-          f"RSS per worker: {rss} MiB")
+    print(f"strangler / nginx throughput: {result['throughput_vs_nginx']:.0%} (rounds: "
+          f"{', '.join(f'{x:.0%}' for x in ratio)}); added p50 over direct: {result['added_p50_ms_at_64']:.2f} ms "
+          f"at 64 connections, {result['added_p50_ms_at_1']:.3f} ms at 1; RSS per worker: {rss} MiB")
+    for target in TARGETS:
+        seen = [(r[target]["connections_from_wrk"], r[target]["connections_to_upstream"]) for r in rounds]
+        errors = {r[target]["errors"] for r in rounds}
+        print(f"{target}: connections under load (from wrk, to upstream) per round {seen}; wrk errors {errors}")
 
 
 if __name__ == "__main__":

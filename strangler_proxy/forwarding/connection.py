@@ -199,7 +199,7 @@ class UpstreamConnection(asyncio.Protocol):
 
     # --- the exchange -------------------------------------------------------------------------
 
-    def send(self, head: bytes, body: bytes | AsyncIterable[bytes] | None, *, head_only: bool,
+    def send(self, head: bytes, body: bytes | AsyncIterable[bytes] | None, head_only: bool,
              chunked: bool, timeout: float) -> None:
         """Start an exchange: write the request (a streamed body is written by a task); see `head`."""
         self._active = True

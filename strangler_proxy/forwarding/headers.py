@@ -19,6 +19,7 @@ import os
 import random
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -28,8 +29,11 @@ __all__ = [
     "RawHeaders",
     "client_address",
     "hop_by_hop_names",
-    "proxy_request_headers",
-    "proxy_response_headers",
+    "HeadLines",
+    "head_lines",
+    "parse_head_lines",
+    "proxy_request_head",
+    "proxy_response_head",
     "raw_headers",
     "request_id_from",
     "request_headers",
@@ -55,9 +59,14 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,200}")
 _ids = random.Random(os.urandom(32))
 
 _HOP_B = frozenset(name.encode() for name in HOP_BY_HOP)
+# Headers that frame a message or its connection: the HTTP writer sets them itself.
+_WRITER_OWNED = frozenset({b"content-length", b"transfer-encoding", b"connection", b"keep-alive"})
 # Dropped from the request as it passes; `via` is dropped and re-added with this proxy last.
 _REQUEST_DROP_B = _HOP_B | frozenset(name.encode() for name in _REQUEST_DROP) | {b"via"}
 _RESPONSE_DROP_B = _HOP_B | {b"via"}
+# Connection tokens that name no header to drop beyond the fixed ones ("close" names none).
+_REQUEST_IGNORABLE = _REQUEST_DROP_B | {b"close"}
+_RESPONSE_IGNORABLE = _RESPONSE_DROP_B | {b"close"}
 
 
 def hop_by_hop_names(headers: CIMultiDictProxy[str] | CIMultiDict[str]) -> frozenset[str]:
@@ -95,90 +104,156 @@ def client_address(headers: CIMultiDictProxy[str], remote: str, trusted_hops: in
 # --- the rules on raw headers (the data plane) ------------------------------------------------
 
 
+class HeadLines(NamedTuple):
+    """Headers ready for the wire, without the ones that frame the message (the writer adds those)."""
+
+    lines: bytes                # b"Name: value\r\n" lines
+    length: bytes | None        # the Content-Length the headers declared, if any
+    has_date: bool = False
+    has_type: bool = False      # whether a Content-Type is among them
+
+
 def _connection_named(value: bytes) -> set[bytes]:
     return {token.strip().lower() for token in value.split(b",") if token.strip()}
 
 
-def proxy_request_headers(raw: RawHeaders, *, remote: str, scheme: str, trusted_hops: int, request_id: str,
-                          http_version: str = "1.1") -> tuple[RawHeaders, str]:
-    """Return the headers to send upstream and the X-Forwarded-Proto they carry."""
-    out: RawHeaders = []
-    named: set[bytes] | None = None
+def _named_by_connection(raw: RawHeaders, drop: frozenset[bytes]) -> frozenset[bytes]:
+    """Return `drop` plus every header name a Connection header lists."""
+    named: set[bytes] = set()
+    for _, lname, value in raw:
+        if lname == b"connection":
+            named |= _connection_named(value)
+    return drop | named
+
+
+def proxy_request_head(raw: RawHeaders, *, remote: str, scheme: str, trusted_hops: int, request_id: str,
+                       http_version: str = "1.1", drop: frozenset[bytes] = _REQUEST_DROP_B) -> tuple[HeadLines, str]:
+    """Return the headers to send upstream (without Host and framing) and the X-Forwarded-Proto they carry."""
+    parts: list[bytes] = []
     chunked = False
-    host = forwarded_proto = forwarded_host = None
+    length = host = forwarded_proto = forwarded_host = None
     vias: list[bytes] = []
     forwarded_for: list[bytes] = []
-    for header in raw:
-        lname = header[1]
-        if lname in _REQUEST_DROP_B:
+    for name, lname, value in raw:
+        if lname in drop:
             if lname == b"connection":
-                named = _connection_named(header[2]) | (named or set())
+                if drop is _REQUEST_DROP_B and not _connection_named(value) <= _REQUEST_IGNORABLE:
+                    # Rare: names listed in Connection are dropped too; start over knowing them all.
+                    return proxy_request_head(raw, remote=remote, scheme=scheme, trusted_hops=trusted_hops,
+                                              request_id=request_id, http_version=http_version,
+                                              drop=_named_by_connection(raw, drop))
             elif lname == b"host":
                 if host is None:
-                    host = header[2]
+                    host = value
             elif lname == b"transfer-encoding":
                 chunked = True
             elif lname == b"via":
-                vias.append(header[2])
+                vias.append(value)
             elif lname == b"x-forwarded-for":
-                forwarded_for.append(header[2])
+                forwarded_for.append(value)
             elif lname == b"x-forwarded-proto":
                 if forwarded_proto is None:
-                    forwarded_proto = header[2]
+                    forwarded_proto = value
             elif lname == b"x-forwarded-host":
                 if forwarded_host is None:
-                    forwarded_host = header[2]
+                    forwarded_host = value
             continue
-        if lname == b"cookie" and b"strangler_" in header[2]:
-            value = _without_proxy_cookies(header[2])
+        if lname == b"content-length":
+            length = value  # framing is the upstream client's: it sends the length the body has
+            continue
+        if lname == b"cookie" and b"strangler_" in value:
+            value = _without_proxy_cookies(value)
             if not value:
                 continue
-            header = (header[0], lname, value)
-        out.append(header)
-    if named or chunked:
-        out = [h for h in out if not (named and h[1] in named) and not (chunked and h[1] == b"content-length")]
+        parts += (name, b": ", value, b"\r\n")
     if trusted_hops > 0:
         chain = [part.strip() for value in forwarded_for for part in value.split(b",") if part.strip()]
         chain = chain[-trusted_hops:]
         chain.append(remote.encode())
-        out.append((b"X-Forwarded-For", b"x-forwarded-for", b", ".join(chain)))
         proto = (forwarded_proto or scheme.encode()).decode("latin-1")
         host = forwarded_host or host
+        parts += (b"X-Forwarded-For: ", b", ".join(chain), b"\r\nX-Forwarded-Proto: ", proto.encode(), b"\r\n")
     else:
-        out.append((b"X-Forwarded-For", b"x-forwarded-for", remote.encode()))
         proto = scheme
-    out.append((b"X-Forwarded-Proto", b"x-forwarded-proto", proto.encode()))
+        parts += (b"X-Forwarded-For: ", remote.encode(), b"\r\nX-Forwarded-Proto: ", proto.encode(), b"\r\n")
     if host:
-        out.append((b"X-Forwarded-Host", b"x-forwarded-host", host))
-    out.append((b"Via", b"via", _via_b(vias, http_version)))
-    out.append((b"X-Request-ID", b"x-request-id", request_id.encode()))
-    return out, proto
+        parts += (b"X-Forwarded-Host: ", host, b"\r\n")
+    parts += (b"Via: ", _via_b(vias, http_version), b"\r\nX-Request-ID: ", request_id.encode(), b"\r\n")
+    return HeadLines(b"".join(parts), None if chunked else length), proto
 
 
-def proxy_response_headers(raw: RawHeaders, *, http_version: str = "1.1",
-                           replaced: frozenset[bytes] = frozenset()) -> RawHeaders:
-    """Return the upstream answer's headers to pass to the client (`replaced` ones are the proxy's to set)."""
-    out: RawHeaders = []
-    named: set[bytes] | None = None
-    chunked = False
+_RESPONSE_SEEN = _RESPONSE_DROP_B | {b"content-length", b"date", b"content-type"}
+_response_seen: dict[frozenset[bytes], frozenset[bytes]] = {}
+
+
+def proxy_response_head(raw: RawHeaders, *, http_version: str = "1.1", replaced: frozenset[bytes] = frozenset(),
+                        extra: bytes = b"", drop: frozenset[bytes] = _RESPONSE_DROP_B) -> HeadLines:
+    """Return the upstream answer's headers for the client, then `extra` lines (the proxy's own).
+
+    `replaced` names the headers the proxy sets itself in `extra`; the backend's copies go.
+    """
+    seen = _response_seen.get(replaced)
+    if seen is None or drop is not _RESPONSE_DROP_B:
+        seen = _RESPONSE_SEEN | drop | replaced
+        if drop is _RESPONSE_DROP_B:
+            _response_seen[replaced] = seen
+    parts: list[bytes] = []
+    chunked = has_date = has_type = False
+    length = None
     vias: list[bytes] = []
-    for header in raw:
-        lname = header[1]
-        if lname in _RESPONSE_DROP_B:
-            if lname == b"connection":
-                named = _connection_named(header[2]) | (named or set())
-            elif lname == b"transfer-encoding":
-                chunked = True
-            elif lname == b"via":
-                vias.append(header[2])
+    for name, lname, value in raw:
+        if lname in seen:
+            if lname in drop:
+                if lname == b"via":
+                    vias.append(value)
+                elif lname == b"transfer-encoding":
+                    chunked = True
+                elif lname == b"connection" and drop is _RESPONSE_DROP_B \
+                        and not _connection_named(value) <= _RESPONSE_IGNORABLE:
+                    # Rare: names listed in Connection are dropped too; start over knowing them all.
+                    return proxy_response_head(raw, http_version=http_version, replaced=replaced, extra=extra,
+                                               drop=_named_by_connection(raw, drop))
+                continue
+            if lname == b"content-length":
+                length = value
+                continue
+            if lname in replaced:
+                continue
+            if lname == b"date":
+                has_date = True
+            elif lname == b"content-type":
+                has_type = True
+        parts += (name, b": ", value, b"\r\n")
+    parts += (b"Via: ", _via_b(vias, http_version), b"\r\n", extra)
+    return HeadLines(b"".join(parts), None if chunked else length, has_date, has_type)
+
+
+def head_lines(raw: RawHeaders) -> HeadLines:
+    """Return headers (a proxy-made answer's) as HeadLines: framing and connection headers left out."""
+    parts: list[bytes] = []
+    length = None
+    has_date = has_type = False
+    for name, lname, value in raw:
+        if lname in _WRITER_OWNED:
+            if lname == b"content-length":
+                length = value
             continue
-        if lname in replaced:
-            continue
-        out.append(header)
-    if named or chunked:
-        out = [h for h in out if not (named and h[1] in named) and not (chunked and h[1] == b"content-length")]
-    out.append((b"Via", b"via", _via_b(vias, http_version)))
-    return out
+        if lname == b"date":
+            has_date = True
+        elif lname == b"content-type":
+            has_type = True
+        parts += (name, b": ", value, b"\r\n")
+    return HeadLines(b"".join(parts), length, has_date, has_type)
+
+
+def parse_head_lines(lines: bytes) -> list[tuple[str, str]]:
+    """Return (name, value) text pairs from HeadLines.lines."""
+    pairs = []
+    for line in lines.split(b"\r\n"):
+        if line:
+            name, _, value = line.partition(b": ")
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
 
 
 def _via_b(existing: list[bytes], http_version: str) -> bytes:
@@ -207,10 +282,6 @@ def raw_headers(headers: Iterable[tuple[str, str]]) -> RawHeaders:
     return [(_encode(name), _encode(name.lower()), _encode(value)) for name, value in headers]
 
 
-def _multidict(raw: RawHeaders) -> CIMultiDict[str]:
-    return CIMultiDict([(name.decode("latin-1"), value.decode("latin-1")) for name, _, value in raw])
-
-
 def request_headers(
     incoming: CIMultiDictProxy[str],
     *,
@@ -220,12 +291,13 @@ def request_headers(
     request_id: str,
     http_version: str = "1.1",
 ) -> CIMultiDict[str]:
-    """Return the headers to send upstream."""
-    out, _ = proxy_request_headers(raw_headers(incoming.items()), remote=remote, scheme=scheme,
-                                   trusted_hops=trusted_hops, request_id=request_id, http_version=http_version)
-    return _multidict(out)
+    """Return the headers to send upstream (the upstream client adds Host and the framing)."""
+    head, _ = proxy_request_head(raw_headers(incoming.items()), remote=remote, scheme=scheme,
+                                 trusted_hops=trusted_hops, request_id=request_id, http_version=http_version)
+    return CIMultiDict(parse_head_lines(head.lines))
 
 
 def response_headers(upstream: CIMultiDictProxy[str], *, http_version: str = "1.1") -> CIMultiDict[str]:
-    """Return the upstream response headers to send to the client."""
-    return _multidict(proxy_response_headers(raw_headers(upstream.items()), http_version=http_version))
+    """Return the upstream response headers to send to the client (the writer adds the framing)."""
+    head = proxy_response_head(raw_headers(upstream.items()), http_version=http_version)
+    return CIMultiDict(parse_head_lines(head.lines))

@@ -21,7 +21,7 @@ from strangler_proxy.errors import BackendUnavailable, UpstreamError, UpstreamTi
 from strangler_proxy.forwarding.circuit import CircuitBreaker
 from strangler_proxy.forwarding.connection import (ConnectFailed, ConnectionBroken, ConnectTimeout, HopError,
                                                    ReadTimeout, UpstreamConnection)
-from strangler_proxy.forwarding.headers import RawHeaders
+from strangler_proxy.forwarding.headers import HeadLines, head_lines, parse_head_lines
 from strangler_proxy.forwarding.pool import ConnectionPool
 from strangler_proxy.routing.model import SAFE_METHODS, BackendSpec
 
@@ -43,26 +43,28 @@ _BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 class OutboundRequest:
     """A request as it leaves for a backend; `replayable` bodies may be sent twice.
 
-    The data plane passes the headers as `raw` (see forwarding/headers.py) and `headers` is
-    then built only if someone reads it (the shadow mirror); others pass `headers`.
+    The data plane passes the headers ready for the wire (`head`, forwarding/headers.py) and
+    `headers` is then built only if someone reads it (the shadow mirror); others pass `headers`.
     """
 
-    __slots__ = ("method", "path_qs", "_headers", "body", "raw")
+    __slots__ = ("method", "path_qs", "_headers", "body", "head")
 
     def __init__(self, method: str, path_qs: str, headers: CIMultiDict[str] | None = None,
-                 body: bytes | AsyncIterable[bytes] | None = None, *, raw: RawHeaders | None = None) -> None:
+                 body: bytes | AsyncIterable[bytes] | None = None, *, head: HeadLines | None = None) -> None:
         self.method = method
         self.path_qs = path_qs
         self._headers = headers
         self.body = body
-        self.raw = raw
+        self.head = head
 
     @property
     def headers(self) -> CIMultiDict[str]:
         """Return the headers as a multidict."""
         if self._headers is None:
-            self._headers = CIMultiDict([(name.decode("latin-1"), value.decode("latin-1"))
-                                         for name, _, value in self.raw or ()])
+            head = self.head
+            self._headers = CIMultiDict(parse_head_lines(head.lines) if head is not None else ())
+            if head is not None and head.length is not None:
+                self._headers["Content-Length"] = head.length.decode("latin-1")
         return self._headers
 
     @property
@@ -156,18 +158,12 @@ class _Backend:
             backend=self.spec.name, request_sent=False)
 
 
-class _Response:
-    """An answer on a pooled connection; body failures count against the instance's circuit."""
+class _Head:
+    """What every answer carries: status, reason, headers (raw, a multidict on demand), instance."""
 
-    __slots__ = ("_connection", "_pool", "_instance", "_backend", "status", "reason", "raw_headers", "_headers",
-                 "instance", "body", "content_length")
+    __slots__ = ("status", "reason", "raw_headers", "_headers", "instance", "body", "content_length")
 
-    def __init__(self, connection: UpstreamConnection, pool: ConnectionPool, instance: Instance,
-                 backend: str) -> None:
-        self._connection: UpstreamConnection | None = connection
-        self._pool = pool
-        self._instance = instance
-        self._backend = backend
+    def __init__(self, connection: UpstreamConnection, instance: Instance) -> None:
         self.status = connection.status
         self.reason: str | None = connection.reason.decode("latin-1") if connection.reason else None
         self.raw_headers = connection.raw_headers
@@ -182,6 +178,39 @@ class _Response:
             self._headers = CIMultiDictProxy(CIMultiDict([(name.decode("latin-1"), value.decode("latin-1"))
                                                           for name, _, value in self.raw_headers]))
         return self._headers
+
+
+class _Answer(_Head):
+    """A small answer read whole; its connection is already back in its pool."""
+
+    __slots__ = ()
+
+    async def iter_chunks(self) -> AsyncIterator[bytes]:
+        if self.body:
+            yield self.body
+
+    async def read(self) -> bytes:
+        return self.body or b""
+
+    def release(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _Response(_Head):
+    """An answer whose body is still on its pooled connection; body failures count against the circuit."""
+
+    __slots__ = ("_connection", "_pool", "_instance", "_backend")
+
+    def __init__(self, connection: UpstreamConnection, pool: ConnectionPool, instance: Instance,
+                 backend: str) -> None:
+        super().__init__(connection, instance)
+        self._connection: UpstreamConnection | None = connection
+        self._pool = pool
+        self._instance = instance
+        self._backend = backend
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         connection = self._connection
@@ -259,32 +288,29 @@ def _encode(text: str) -> bytes:
 
 def _request_head(request: OutboundRequest, host: bytes) -> tuple[bytes, bool]:
     """Return the request line and headers to send, and whether the body goes chunked."""
-    raw = request.raw
-    if raw is None:
-        raw = [(_encode(name), _encode(name.lower()), _encode(value)) for name, value in request.headers.items()]
-    parts = [_encode(f"{request.method} {request.path_qs} HTTP/1.1\r\nHost: "), host, b"\r\n"]
-    declared: bytes | None = None
-    for name, lname, value in raw:
-        if lname == b"content-length":
-            declared = value  # the framing below decides what is sent
-            continue
-        parts += (name, b": ", value, b"\r\n")
+    head = request.head
+    if head is None:
+        head = head_lines([(_encode(name), _encode(name.lower()), _encode(value))
+                           for name, value in request.headers.items()])
     body = request.body
+    declared = head.length
     chunked = False
     if body is None:
         if declared is not None:
-            parts += (b"Content-Length: ", declared, b"\r\n")
-        elif request.method not in _BODYLESS_METHODS:
-            parts.append(b"Content-Length: 0\r\n")
+            framing = b"Content-Length: " + declared + b"\r\n"
+        elif request.method in _BODYLESS_METHODS:
+            framing = b""
+        else:
+            framing = b"Content-Length: 0\r\n"
     elif body.__class__ is bytes:
-        parts.append(b"Content-Length: %d\r\n" % len(body))  # type: ignore[arg-type]
+        framing = b"Content-Length: %d\r\n" % len(body)  # type: ignore[arg-type]
     elif declared is not None:
-        parts += (b"Content-Length: ", declared, b"\r\n")
+        framing = b"Content-Length: " + declared + b"\r\n"
     else:
         chunked = True
-        parts.append(b"Transfer-Encoding: chunked\r\n")
-    parts.append(b"\r\n")
-    return b"".join(parts), chunked
+        framing = b"Transfer-Encoding: chunked\r\n"
+    line = _encode(f"{request.method} {request.path_qs} HTTP/1.1\r\nHost: ")
+    return b"".join((line, host, b"\r\n", head.lines, framing, b"\r\n")), chunked
 
 
 class UpstreamPool:
@@ -383,7 +409,7 @@ class UpstreamPool:
             connection = pool.take() or await pool.open(timeout)
             try:
                 head = b"GET " + _encode(path) + b" HTTP/1.1\r\nHost: " + pool.host_header + b"\r\n\r\n"
-                connection.send(head, None, head_only=False, chunked=False, timeout=timeout)
+                connection.send(head, None, False, False, timeout)
                 await connection.head()
                 await connection.read_all()
             except BaseException:
@@ -419,7 +445,7 @@ class UpstreamPool:
                     raise
             head, chunked = _request_head(request, pool.host_header)
             try:
-                connection.send(head, request.body, head_only=head_only, chunked=chunked, timeout=spec.read_timeout)
+                connection.send(head, request.body, head_only, chunked, spec.read_timeout)
                 while not connection.head_done:
                     await connection.waiter()
                 connection.check()
@@ -440,16 +466,15 @@ class UpstreamPool:
             circuit.record_failure()
         else:
             circuit.record_success()
-        response = _Response(connection, pool, instance, backend)
         length = connection.content_length
         if length is None or length > PREFETCH_LIMIT or head_only or status < 200 or status in (204, 304):
-            return response
+            return _Response(connection, pool, instance, backend)
         if connection.complete:
             # The common small answer arrived with its head: no wait, no task switch.
-            response.body = connection.take_body()
+            body = connection.take_body()
         else:
             try:
-                response.body = await connection.read_all()
+                body = await connection.read_all()
             except HopError as error:
                 pool.discard(connection)
                 circuit.record_failure()
@@ -457,5 +482,7 @@ class UpstreamPool:
             except BaseException:
                 pool.discard(connection)
                 raise
-        response.release()
-        return response
+        answer = _Answer(connection, instance)
+        answer.body = body
+        pool.release(connection)
+        return answer

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import httptools
 from aiohttp.http import HttpVersion10, HttpVersion11
-from strangler_proxy.forwarding.headers import RawHeaders
+from strangler_proxy.forwarding.headers import HeadLines
 from strangler_proxy.server.request import NO_BODY, Body, Request
 from strangler_proxy.server.responses import error_body
 
@@ -52,13 +52,11 @@ _VERSIONS = {"1.1": HttpVersion11, "1.0": HttpVersion10}
 _REASONS = {status.value: status.phrase for status in http.HTTPStatus}
 _METHODS: dict[bytes, str] = {}
 _NO_BODY_STATUSES = frozenset({204, 304})
-_FRAMING = frozenset({b"content-length", b"transfer-encoding"})
+# Headers noted while parsing: the framing, and the request id every answer carries.
+_NOTED = frozenset({b"content-length", b"transfer-encoding", b"x-request-id"})
 _STATUS_LINES: dict[int, bytes] = {}
 _CHUNKED = b"chunked"
-# Headers the writer owns (framing, connection) or must know about (Date, Content-Type present).
-_LENGTH, _OWNED, _DATE, _TYPE = object(), object(), object(), object()
-_WRITER_ROLES = {b"content-length": _LENGTH, b"transfer-encoding": _OWNED, b"connection": _OWNED,
-                 b"keep-alive": _OWNED, b"date": _DATE, b"content-type": _TYPE}
+_JSON_HEAD = HeadLines(b"Content-Type: application/json\r\n", None, has_type=True)
 
 
 class _Date:
@@ -100,6 +98,7 @@ class ServerConnection(asyncio.Protocol):
         self._url = b""
         self._raw_headers: RawHeaders = []
         self._length: bytes | None = None
+        self._request_id: bytes | None = None
         self._chunked = False
         self._in_head = False
         self._head_bytes = 0
@@ -184,7 +183,7 @@ class ServerConnection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._url = b""
         self._raw_headers = []
-        self._length = None
+        self._length = self._request_id = None
         self._chunked = False
         self._in_head = True
         self._head_bytes = 0
@@ -193,14 +192,16 @@ class ServerConnection(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if len(value) > _MAX_FIELD or len(name) > _MAX_FIELD:
+        if len(value) > _MAX_FIELD:
             raise _TooLarge()
         lname = name.lower()
-        if lname in _FRAMING:
+        if lname in _NOTED:
             if lname == b"content-length":
                 self._length = value
-            else:
+            elif lname == b"transfer-encoding":
                 self._chunked = True
+            elif self._request_id is None:
+                self._request_id = value
         self._raw_headers.append((name, lname, value))
 
     def on_headers_complete(self) -> None:
@@ -213,10 +214,12 @@ class ServerConnection(asyncio.Protocol):
         length = self._length
         content_length = int(length) if length is not None and length.isdigit() else None
         has_body = self._chunked or (content_length or 0) > 0
+        request_id = self._request_id
         request = Request(self, method, self._url.decode("latin-1"),
                           _VERSIONS.get(parser.get_http_version(), HttpVersion11), self._raw_headers, self._remote,
                           parser.should_keep_alive(), content_length,
-                          Body(self, _BODY_BUFFER) if has_body else NO_BODY)
+                          Body(self, _BODY_BUFFER) if has_body else NO_BODY,
+                          None if request_id is None else request_id.decode("latin-1"))
         if has_body:
             self._parsing = request
         if self._no_more:
@@ -272,8 +275,7 @@ class ServerConnection(asyncio.Protocol):
                 if request.started:
                     self.abort()  # a truncated answer must not look complete
                     return
-                request.send(500, [(b"Content-Type", b"content-type", b"application/json")],
-                             error_body(500, "internal_error", "the proxy failed to handle the request"))
+                request.send(500, _JSON_HEAD, error_body(500, "internal_error", "the proxy failed to handle the request"))
             if self.transport is None:
                 return
             if request.close_after or not request.keep_alive or not request.content.eof or self._closing:
@@ -369,7 +371,7 @@ class ServerConnection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
 
-    def send_answer(self, request: Request, status: int, reason: str | None, headers: RawHeaders,
+    def send_answer(self, request: Request, status: int, reason: str | None, head: HeadLines,
                     body: bytes) -> None:
         """Write a whole answer in one write."""
         if request.started:
@@ -379,18 +381,18 @@ class ServerConnection(asyncio.Protocol):
         if status < 200 or status in _NO_BODY_STATUSES:
             body = b""
             length = b""
-        elif request.method == "HEAD" and not body:
-            length = None  # a HEAD answer passed through keeps the length the backend declared
+        elif request.method == "HEAD":
+            # A HEAD answer passed through keeps the length the backend declared.
+            length = b"%d" % len(body) if body else None
+            body = b""
         else:
             length = b"%d" % len(body)
-        if request.method == "HEAD":
-            body = b""
         request.sent_bytes = len(body)
-        head = self._head(request, status, reason, headers, length, bool(body))
+        data = self._head(request, status, reason, head, length, bool(body))
         if self.transport is not None:
-            self.transport.write(head + body if body else head)
+            self.transport.write(data + body if body else data)
 
-    def start_answer(self, request: Request, status: int, reason: str | None, headers: RawHeaders,
+    def start_answer(self, request: Request, status: int, reason: str | None, head: HeadLines,
                      length: int | None) -> None:
         """Write the head of a streamed answer."""
         if request.started:
@@ -412,51 +414,34 @@ class ServerConnection(asyncio.Protocol):
         else:
             request.close_after = True  # an HTTP/1.0 body of unknown length ends with the connection
             framing = b""
-        self.write(self._head(request, status, reason, headers, framing, not request._bodyless and length != 0))
+        self.write(self._head(request, status, reason, head, framing, not request._bodyless and length != 0))
 
-    def _head(self, request: Request, status: int, reason: str | None, headers: RawHeaders,
+    def _head(self, request: Request, status: int, reason: str | None, head: HeadLines,
               length: bytes | None, has_body: bool) -> bytes:
         """Serialise an answer's head; `length`: Content-Length to set, b"" none, None the one given, _CHUNKED."""
-        keep = request.keep_alive and not request.close_after and not self._closing \
-            and request.content.eof
+        keep = request.keep_alive and not request.close_after and not self._closing and request.content.eof
         if not keep:
             request.close_after = True
         version = request.version
         if version is HttpVersion11 or version == HttpVersion11:
-            parts = [_status_line(status, reason)]
+            line = _status_line(status, reason)
             connection = b"" if keep else b"Connection: close\r\n"
         else:
-            parts = [_encode(f"HTTP/{version.major}.{version.minor} {status} "
-                             f"{reason or _REASONS.get(status, 'Unknown')}\r\n")]
+            line = _encode(f"HTTP/{version.major}.{version.minor} {status} "
+                           f"{reason or _REASONS.get(status, 'Unknown')}\r\n")
             connection = b"Connection: keep-alive\r\n" if keep else b""
-        has_date = has_type = False
-        declared = None
-        for header in headers:
-            role = _WRITER_ROLES.get(header[1])
-            if role is not None:
-                if role is _DATE:
-                    has_date = True
-                elif role is _TYPE:
-                    has_type = True
-                else:
-                    if role is _LENGTH and declared is None:
-                        declared = header[2]
-                    continue  # framing is the writer's
-            parts += (header[0], b": ", header[2], b"\r\n")
         if length is None:
-            if declared is not None:
-                parts += (b"Content-Length: ", declared, b"\r\n")
+            framing = b"" if head.length is None else b"Content-Length: " + head.length + b"\r\n"
         elif length is _CHUNKED:
-            parts.append(b"Transfer-Encoding: chunked\r\n")
+            framing = b"Transfer-Encoding: chunked\r\n"
         elif length:
-            parts += (b"Content-Length: ", length, b"\r\n")
-        if has_body and not has_type:
-            parts.append(b"Content-Type: application/octet-stream\r\n")
-        if not has_date:
-            parts += (b"Date: ", _Date.value, b"\r\n")
-        parts.append(connection)
-        parts.append(b"\r\n")
-        return b"".join(parts)
+            framing = b"Content-Length: " + length + b"\r\n"
+        else:
+            framing = b""
+        return b"".join((line, head.lines, framing,
+                         b"" if head.has_type or not has_body else b"Content-Type: application/octet-stream\r\n",
+                         b"" if head.has_date else b"Date: " + _Date.value + b"\r\n",
+                         connection, b"\r\n"))
 
 
 def _status_line(status: int, reason: str | None) -> bytes:

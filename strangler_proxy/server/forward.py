@@ -17,8 +17,8 @@ from aiohttp.http import HttpVersion10, HttpVersion11
 
 from strangler_proxy.config import ProxySettings
 from strangler_proxy.errors import RouteRetired, UpstreamError
-from strangler_proxy.forwarding.headers import (RawHeaders, client_address, proxy_request_headers,
-                                                proxy_response_headers, raw_headers)
+from strangler_proxy.forwarding.headers import (HeadLines, client_address, proxy_request_head, proxy_response_head,
+                                                raw_headers)
 from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream, UpstreamResponse
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.mirror import Mirror, MirroredRequest, MirroredResponse
@@ -29,7 +29,7 @@ from strangler_proxy.routing.paths import Target
 from strangler_proxy.routing.user_key import STICKY_COOKIE, UserKey, UserKeyResolver
 from strangler_proxy.server.access_log import RequestContext
 from strangler_proxy.server.body import NO_REQUEST_BODY, RequestBody
-from strangler_proxy.server.request import Request
+from strangler_proxy.server.request import Request, cookie_values
 from strangler_proxy.server.state import RoutingState, StateHolder
 
 __all__ = ["NEVER_RESEND", "Forwarder"]
@@ -78,8 +78,8 @@ class Forwarder:
             raise RouteRetired(f"route {decision.route_id!r} is retired", details={"route": decision.route_id})
         can_fallback = decision.fallback is not None and (
             method in SAFE_METHODS or (route is not None and route.idempotent))
-        limit = route.body_limit if route is not None and route.body_limit is not None else settings.body_limit
         if request.body_exists:
+            limit = route.body_limit if route is not None and route.body_limit is not None else settings.body_limit
             body = RequestBody(request, limit=limit)
             keep = max(settings.replay_buffer if can_fallback else 0,
                        settings.mirror_body_limit if decision.mirror else 0)
@@ -88,10 +88,10 @@ class Forwarder:
             body = NO_REQUEST_BODY
         version = request.version
         http_version = _VERSION_TEXT.get(version) or f"{version.major}.{version.minor}"
-        headers, proto = proxy_request_headers(
+        head, proto = proxy_request_head(
             request.raw_headers, remote=remote, scheme=request.scheme, trusted_hops=hops,
             request_id=ctx.request_id, http_version=http_version)
-        outbound = OutboundRequest(method, target.path_qs, body=body.payload, raw=headers)
+        outbound = OutboundRequest(method, target.path_qs, body=body.payload, head=head)
         ctx.backend = backend
         try:
             response = await self._upstream.send(backend, outbound)
@@ -163,25 +163,22 @@ class Forwarder:
 
     @staticmethod
     def _answer_headers(response: UpstreamResponse, decision: Decision, ctx: RequestContext, http_version: str,
-                        *, secure: bool) -> RawHeaders:
+                        *, secure: bool) -> HeadLines:
         raw = getattr(response, "raw_headers", None)
         if raw is None:
             raw = raw_headers(response.headers.items())
-        headers = proxy_response_headers(raw, http_version=http_version,
-                                         replaced=_REPLACED_WITH_FALLBACK if ctx.fallback else _REPLACED)
-        headers += ((b"X-Strangler-Route", b"x-strangler-route", ctx.route.encode()),
-                    (b"X-Strangler-Backend", b"x-strangler-backend", ctx.backend.encode()),
-                    (b"X-Strangler-Table-Version", b"x-strangler-table-version", b"%d" % (ctx.version or 0)),
-                    (b"X-Request-ID", b"x-request-id", ctx.request_id.encode()))
+        extra = b"X-Strangler-Route: %s\r\nX-Strangler-Backend: %s\r\nX-Strangler-Table-Version: %d\r\n" \
+                b"X-Request-ID: %s\r\n" % (ctx.route.encode(), ctx.backend.encode(), ctx.version or 0,
+                                            ctx.request_id.encode())
         if ctx.fallback:
-            headers.append((b"X-Strangler-Fallback", b"x-strangler-fallback", ctx.fallback.encode()))
+            extra += b"X-Strangler-Fallback: " + ctx.fallback.encode() + b"\r\n"
         user_key = decision.user_key
         if user_key is not None and user_key.set_cookie is not None:
-            cookie = user_key.cookie_header(secure=secure) or ""
-            headers.append((b"Set-Cookie", b"set-cookie", cookie.encode()))
-        return headers
+            extra += b"Set-Cookie: " + (user_key.cookie_header(secure=secure) or "").encode() + b"\r\n"
+        return proxy_response_head(raw, http_version=http_version, extra=extra,
+                                   replaced=_REPLACED_WITH_FALLBACK if ctx.fallback else _REPLACED)
 
-    async def _stream(self, request: Request, response: UpstreamResponse, headers: RawHeaders, decision: Decision,
+    async def _stream(self, request: Request, response: UpstreamResponse, headers: HeadLines, decision: Decision,
                       route: RouteSpec | None, outbound: OutboundRequest, body: RequestBody,
                       ctx: RequestContext) -> None:
         status = response.status
@@ -241,9 +238,15 @@ class Forwarder:
     def _override(self, request: Request) -> Override | None:
         if self._settings.admin_token is None:
             return None  # without an admin secret nobody can sign an override
-        token = request.header(_OVERRIDE_HEADER)
-        if token is None:
-            token = request.cookies.get(OVERRIDE_COOKIE)
+        token = cookie = None
+        for _, lname, value in request.raw_headers:
+            if lname == _OVERRIDE_HEADER:
+                if token is None:
+                    token = value.decode("latin-1")
+            elif lname == b"cookie" and cookie is None:
+                cookie = value.decode("latin-1")
+        if token is None and cookie is not None:
+            token = cookie_values(cookie).get(OVERRIDE_COOKIE)
         if not token:
             return None
         return override_read(token, secret=self._settings.signing_secret)

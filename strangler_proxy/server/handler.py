@@ -15,7 +15,7 @@ from aiohttp import web
 from strangler_proxy.admin.api import AdminApi
 from strangler_proxy.dashboard import Dashboard
 from strangler_proxy.errors import NotFound, ProxyError
-from strangler_proxy.forwarding.headers import raw_headers, request_id_from
+from strangler_proxy.forwarding.headers import head_lines, raw_headers, request_id_from
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.routing.paths import Target, canonical_target
 from strangler_proxy.server.access_log import AccessLog, RequestContext
@@ -54,7 +54,7 @@ class ProxyHandler:
 
     async def handle(self, request: Request) -> None:
         """Answer one request."""
-        ctx = RequestContext(request_id_from(request.header(b"x-request-id")), request.method)
+        ctx = RequestContext(request_id_from(request.request_id), request.method, time.perf_counter())
         self._in_flight += 1
         try:
             raw_path = request.raw_path
@@ -73,7 +73,7 @@ class ProxyHandler:
                     continue_if_expected(request)
                 response = await self._reserved(request, target)
                 response.headers["X-Request-ID"] = ctx.request_id
-                request.send(response.status, raw_headers(response.headers.items()),
+                request.send(response.status, head_lines(raw_headers(response.headers.items())),
                              response.body or b"", reason=response.reason)  # type: ignore[arg-type]
             else:
                 await self._forwarder.forward(request, target, ctx)
@@ -116,7 +116,7 @@ class ProxyHandler:
             request.force_close()  # the rest of the body is not wanted
         elif error.status == 401:
             headers.append(("WWW-Authenticate", 'Bearer realm="strangler"'))
-        request.send(error.status, raw_headers(headers), proxy_error_body(error))
+        request.send(error.status, head_lines(raw_headers(headers)), proxy_error_body(error))
 
     async def _reserved(self, request: Request, target: Target) -> web.Response:
         segments = target.segments

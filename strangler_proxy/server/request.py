@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 from aiohttp.http import HttpVersion
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from strangler_proxy.forwarding.headers import RawHeaders
+from strangler_proxy.forwarding.headers import HeadLines, RawHeaders
 
 if TYPE_CHECKING:
     from strangler_proxy.server.connection import ServerConnection
@@ -157,7 +157,7 @@ def cookie_values(header: str) -> dict[str, str]:
 class Request:
     """A parsed request and its answer; one per exchange on a connection."""
 
-    __slots__ = ("method", "raw_path", "version", "raw_headers", "_headers", "remote", "keep_alive",
+    __slots__ = ("method", "raw_path", "version", "raw_headers", "request_id", "_headers", "remote", "keep_alive",
                  "content_length", "body_exists", "content", "_connection", "_query", "status", "sent_bytes",
                  "started", "finished", "_chunked", "_bodyless", "close_after", "expects_continue")
 
@@ -165,8 +165,9 @@ class Request:
 
     def __init__(self, connection: ServerConnection, method: str, raw_path: str, version: HttpVersion,
                  raw_headers: RawHeaders, remote: str, keep_alive: bool, content_length: int | None,
-                 content: Body | _NoBody) -> None:
+                 content: Body | _NoBody, request_id: str | None = None) -> None:
         self._connection = connection
+        self.request_id = request_id  # the first X-Request-ID header, as sent
         self.method = method
         self.raw_path = raw_path
         self.version = version
@@ -235,11 +236,11 @@ class Request:
             self.expects_continue = True
             self._connection.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    def send(self, status: int, headers: RawHeaders, body: bytes = b"", *, reason: str | None = None) -> None:
+    def send(self, status: int, headers: HeadLines, body: bytes = b"", *, reason: str | None = None) -> None:
         """Write a whole answer: status, headers (Content-Length is set here) and body."""
         self._connection.send_answer(self, status, reason, headers, body)
 
-    def start(self, status: int, headers: RawHeaders, *, length: int | None, reason: str | None = None) -> None:
+    def start(self, status: int, headers: HeadLines, *, length: int | None, reason: str | None = None) -> None:
         """Write the head of a streamed answer; `length` None streams it chunked (or until close)."""
         self._connection.start_answer(self, status, reason, headers, length)
 

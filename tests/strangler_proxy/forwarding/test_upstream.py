@@ -36,6 +36,11 @@ class OneShotServer:
         self.server = await asyncio.start_server(self._client, "127.0.0.1", 0)
         return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
 
+    async def stop(self) -> None:
+        # On the server's own loop: asyncio servers are not thread-safe.
+        self.server.close()
+        await self.server.wait_closed()
+
 
 def send(pool: UpstreamPool, method: str) -> int:
     async def go() -> int:
@@ -58,7 +63,7 @@ def test_a_safe_request_is_retried_once_on_a_pooled_connection_the_backend_dropp
         assert server.connections == 2 and server.answered == 2
     finally:
         loop_thread.run(pool.close())
-        server.server.close()
+        loop_thread.run(server.stop())
 
 
 def test_a_post_on_a_dropped_pooled_connection_is_not_retried(loop_thread) -> None:
@@ -73,7 +78,7 @@ def test_a_post_on_a_dropped_pooled_connection_is_not_retried(loop_thread) -> No
         assert caught.value.request_sent and server.answered == 1
     finally:
         loop_thread.run(pool.close())
-        server.server.close()
+        loop_thread.run(server.stop())
 
 
 def test_when_every_circuit_is_open_nothing_is_sent(loop_thread) -> None:
