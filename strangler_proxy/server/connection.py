@@ -96,6 +96,7 @@ class ServerConnection(asyncio.Protocol):
         self._parser = httptools.HttpRequestParser(self)
         self._remote = ""
         self._url = b""
+        self._head_size = 0
         self._raw_headers: RawHeaders = []
         self._length: bytes | None = None
         self._request_id: bytes | None = None
@@ -165,9 +166,10 @@ class ServerConnection(asyncio.Protocol):
                 self._refuse(431, "headers_too_large", "the request headers are too large")
 
     def eof_received(self) -> bool | None:
-        # A client that half-closes after its request still gets the answer, then the close.
+        # The client is gone (a half-close looks the same): close, which cancels the answer in
+        # progress, as nginx and aiohttp do (the access log says 499).
         self._no_more = True
-        return self._current is not None or bool(self._queue)
+        return None
 
     def pause_writing(self) -> None:
         self._writing_paused = True
@@ -182,6 +184,7 @@ class ServerConnection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self._url = b""
+        self._head_size = 0
         self._raw_headers = []
         self._length = self._request_id = None
         self._chunked = False
@@ -192,7 +195,9 @@ class ServerConnection(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if len(value) > _MAX_FIELD:
+        size = len(value)
+        self._head_size += size + len(name)
+        if size > _MAX_FIELD or self._head_size > _MAX_HEAD:
             raise _TooLarge()
         lname = name.lower()
         if lname in _NOTED:
