@@ -66,6 +66,9 @@ _REQUEST_DROP_B = _HOP_B | frozenset(name.encode() for name in _REQUEST_DROP) | 
 _RESPONSE_DROP_B = _HOP_B | {b"via"}
 # Connection tokens that name no header to drop beyond the fixed ones ("close" names none).
 _REQUEST_IGNORABLE = _REQUEST_DROP_B | {b"close"}
+_VIA_LINE = b"Via: 1.1 " + VIA_PSEUDONYM.encode() + b"\r\n"
+# "X-Forwarded-For/-Proto" lines per (client address, scheme): the same few clients come back.
+_forwarded_lines: dict[tuple[str, str], bytes] = {}
 _RESPONSE_IGNORABLE = _RESPONSE_DROP_B | {b"close"}
 
 
@@ -175,10 +178,17 @@ def proxy_request_head(raw: RawHeaders, *, remote: str, scheme: str, trusted_hop
         parts += (b"X-Forwarded-For: ", b", ".join(chain), b"\r\nX-Forwarded-Proto: ", proto.encode(), b"\r\n")
     else:
         proto = scheme
-        parts += (b"X-Forwarded-For: ", remote.encode(), b"\r\nX-Forwarded-Proto: ", proto.encode(), b"\r\n")
+        forwarded = _forwarded_lines.get((remote, scheme))
+        if forwarded is None:
+            if len(_forwarded_lines) >= 1024:
+                _forwarded_lines.clear()
+            forwarded = _forwarded_lines[(remote, scheme)] = \
+                b"X-Forwarded-For: %s\r\nX-Forwarded-Proto: %s\r\n" % (remote.encode(), scheme.encode())
+        parts.append(forwarded)
     if host:
         parts += (b"X-Forwarded-Host: ", host, b"\r\n")
-    parts += (b"Via: ", _via_b(vias, http_version), b"\r\nX-Request-ID: ", request_id.encode(), b"\r\n")
+    via = _VIA_LINE if not vias and http_version == "1.1" else b"Via: " + _via_b(vias, http_version) + b"\r\n"
+    parts += (via, b"X-Request-ID: ", request_id.encode(), b"\r\n")
     return HeadLines(b"".join(parts), None if chunked else length), proto
 
 
@@ -224,7 +234,8 @@ def proxy_response_head(raw: RawHeaders, *, http_version: str = "1.1", replaced:
             elif lname == b"content-type":
                 has_type = True
         parts += (name, b": ", value, b"\r\n")
-    parts += (b"Via: ", _via_b(vias, http_version), b"\r\n", extra)
+    via = _VIA_LINE if not vias and http_version == "1.1" else b"Via: " + _via_b(vias, http_version) + b"\r\n"
+    parts += (via, extra)
     return HeadLines(b"".join(parts), None if chunked else length, has_date, has_type)
 
 

@@ -143,6 +143,11 @@ class _Backend:
         """Return the next healthy instance whose circuit allows a request."""
         instances = self.instances
         count = len(instances)
+        if count == 1:
+            instance = instances[0]
+            if instance.circuit.allow():
+                return instance  # healthy or not, it is the only one
+            count = 0
         start = next(self.turn) if count > 1 else 0
         for offset in range(count):
             instance = instances[(start + offset) % count]

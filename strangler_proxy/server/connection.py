@@ -5,15 +5,15 @@ response objects, as most of what the proxy costs per request once the upstream 
 replaced, several times what this connection costs for the same work; the proxy needs no
 routing, middleware or forms from it.
 
-Each request is handled in its own task as soon as its head has arrived, one at a time in
-arrival order (pipelined requests wait their turn). Its body is handed over as it arrives;
-reading pauses while more than `_BODY_BUFFER` bytes wait, so a slow backend holds the client
-back. Answers carry Content-Length when it is known, else they are chunked (HTTP/1.1) or end
+Requests are handled one at a time in arrival order (pipelined requests wait their turn) by
+one task per connection, each as soon as its head has arrived. A body is handed over as it
+arrives; reading pauses while more than `_BODY_BUFFER` bytes wait, so a slow backend holds
+the client back. Answers carry Content-Length when it is known, else they are chunked (HTTP/1.1) or end
 with the connection (HTTP/1.0); `Date` is added when missing, and `Content-Type:
 application/octet-stream` for a body without one (RFC 9110 section 8.3), as aiohttp did.
 The connection stays open between requests unless either side asks to close, the request
 body was not read to its end, or it idles past the keep-alive timeout. When the client goes
-away, the request's task is cancelled. A request the parser refuses gets a JSON 400 (431
+away (or half-closes), the answer in progress is cancelled. A request the parser refuses gets a JSON 400 (431
 for oversized headers) and the connection is closed.
 """
 from __future__ import annotations
@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 import httptools
 from aiohttp.http import HttpVersion10, HttpVersion11
-from strangler_proxy.forwarding.headers import HeadLines
+
+from strangler_proxy.forwarding.headers import HeadLines, RawHeaders
 from strangler_proxy.server.request import NO_BODY, Body, Request
 from strangler_proxy.server.responses import error_body
 

@@ -159,7 +159,7 @@ class Request:
 
     __slots__ = ("method", "raw_path", "version", "raw_headers", "request_id", "_headers", "remote", "keep_alive",
                  "content_length", "body_exists", "content", "_connection", "_query", "status", "sent_bytes",
-                 "started", "finished", "_chunked", "_bodyless", "close_after", "expects_continue")
+                 "started", "finished", "_chunked", "_bodyless", "close_after", "continue_sent")
 
     scheme = "http"
 
@@ -186,7 +186,7 @@ class Request:
         self._chunked = False
         self._bodyless = False
         self.close_after = False
-        self.expects_continue = False
+        self.continue_sent = False
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -232,8 +232,8 @@ class Request:
 
     def send_continue(self) -> None:
         """Invite the body of an `Expect: 100-continue` request (once, before the answer)."""
-        if not self.started and not self.expects_continue:
-            self.expects_continue = True
+        if not self.started and not self.continue_sent:
+            self.continue_sent = True
             self._connection.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def send(self, status: int, headers: HeadLines, body: bytes = b"", *, reason: str | None = None) -> None:
