@@ -68,9 +68,10 @@ class Processes:
     def __init__(self) -> None:
         self.started: list[subprocess.Popen] = []
 
-    def start(self, argv: list[str], *, env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen:
+    def start(self, argv: list[str], *, env: dict[str, str] | None = None, log: Path | None = None,
+              cwd: Path | None = None) -> subprocess.Popen:
         out = open(log, "wb") if log else subprocess.DEVNULL
-        process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=ROOT, stdout=out,
+        process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd or ROOT, stdout=out,
                                    stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
         self.started.append(process)
         return process

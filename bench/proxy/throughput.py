@@ -1,11 +1,11 @@
 """Throughput and latency, side by side: direct, nginx and the strangler proxy, same upstream.
 
     .venv/bin/python bench/proxy/throughput.py [--seconds 10] [--rounds 3] [--workers 2]
-        [--access-log on|off] [--wrk-threads 1] [--wrk-cpu N]
+        [--access-log on|off] [--wrk-threads 1] [--wrk-cpu N] [--floors] [--before DIR]
 
-The three targets run at once against one upstream (bench/proxy/upstream.py); wrk drives
-them in turn, round after round (`--rounds`), so slow drifts of a shared machine's load
-hit every target alike; each figure is the median over the rounds and the ratios are
+The targets run at once against one upstream (bench/proxy/upstream.py); wrk drives them in
+turn, round after round (`--rounds`, every other round in reverse order), so slow drifts of
+a shared machine's load hit every target alike; each figure is the median over the rounds and the ratios are
 medians of each round's own ratio. Per round and target: wrk at 64 connections, then one
 connection for the latency a lone request pays. Fairness, checked and reported:
 
@@ -19,6 +19,13 @@ connection for the latency a lone request pays. Fairness, checked and reported:
   file), or off for both; the proxy's dashboard samples every 10 s (its default);
 - the proxy's workers log their event loop at start: the run fails unless it is uvloop;
   log level INFO, no asyncio debug mode.
+
+With `--floors`, two proxies with no logic at all join the run, each as `--workers`
+processes on one port (bench/proxy/baseline.py): a bare aiohttp proxy (aiohttp server and
+client) and a bare httptools proxy (asyncio protocols and httptools, what the strangler
+proxy is built on): what any Python proxy on these stacks can reach on this machine. With
+`--before DIR`, the strangler proxy of another checkout (`git archive <commit> strangler_proxy`
+unpacked in DIR) runs too, as "strangler (before)".
 
 CPU time per request (user + system of the target's processes, from /proc) is reported
 too: on a shared machine it moves less than req/s. Writes bench/results/proxy-throughput.json
@@ -40,7 +47,7 @@ from common import (PYTHON, RESULTS, Processes, children, cpu_seconds, ensure_to
                     nginx_config, routes_file, rss_mib, strangler, wait_port, worker_pids, wrk)
 
 PATH = "/api/v1/catalog/products/1/"
-TARGETS = ("direct", "nginx", "strangler")
+FLOORS = {"bare httptools proxy": "httptools", "bare aiohttp proxy": "bare"}
 
 
 def established(port: int, *, remote: bool, pids: list[int] | None = None) -> int:
@@ -82,7 +89,12 @@ def main() -> None:
     parser.add_argument("--access-log", choices=["on", "off"], default="on")
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--wrk-cpu", type=int, default=None, help="pin wrk to this CPU")
+    parser.add_argument("--floors", action="store_true", help="also run bare aiohttp and httptools proxies")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="also run the strangler proxy of another checkout, as 'strangler (before)'")
     args = parser.parse_args()
+    names = ("direct", "nginx", "strangler", *(["strangler (before)"] if args.before else []),
+             *(FLOORS if args.floors else ()))
     ensure_tools("nginx", "wrk")
     logs = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     upstream, nginx_port, proxy_port = free_port(), free_port(), free_port()
@@ -109,15 +121,34 @@ def main() -> None:
             sys.exit(f"expected {args.workers} workers on uvloop, the log says {loops}: {proxy_log}")
         targets = {"direct": (upstream, [up.pid]), "nginx": (nginx_port, children(nginx.pid) or [nginx.pid]),
                    "strangler": (proxy_port, worker_pids(proxy.pid))}
-        for _ in range(args.rounds):
-            rounds.append({name: measure(name, port, pids, upstream, args)
-                           for name, (port, pids) in targets.items()})
+        if args.before:
+            before_port = free_port()
+            before = procs.start(strangler("proxy", "--port", str(before_port), "--workers", str(args.workers)),
+                                 env={**env, "STRANGLER_STORE": str(logs / "before.sqlite3"),
+                                      "PYTHONPATH": str(args.before.resolve())},
+                                 log=logs / "before.log", cwd=args.before)
+            wait_port(before_port)
+            time.sleep(2.0)
+            targets["strangler (before)"] = (before_port, worker_pids(before.pid))
+        if args.floors:
+            for floor, kind in FLOORS.items():
+                port = free_port()
+                started = [procs.start([PYTHON, "bench/proxy/baseline.py", kind, str(port), str(upstream),
+                                        "--reuse-port"]) for _ in range(args.workers)]
+                wait_port(port)
+                targets[floor] = (port, [process.pid for process in started])
+        for number in range(args.rounds):
+            # Every other round runs the targets in reverse order, so a drift in the machine's
+            # load does not always favour the same ones.
+            order = list(names) if number % 2 == 0 else list(names)[::-1]
+            measured = {name: measure(name, *targets[name], upstream, args) for name in order}
+            rounds.append({name: measured[name] for name in names})
         rss = [round(rss_mib(pid), 1) for pid in worker_pids(proxy.pid)]
         load = os.getloadavg()[0]
         logged = sum(1 for _ in proxy_log.open()) if args.access_log == "on" else 0
     rows = {name: {key: statistics.median(r[name][key] for r in rounds)
                    for key in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request", "c1_rps", "c1_p50_ms", "c1_p99_ms")}
-            for name in TARGETS}
+            for name in names}
     ratio = [r["strangler"]["rps"] / r["nginx"]["rps"] for r in rounds]
     added_64 = [r["strangler"]["p50_ms"] - r["direct"]["p50_ms"] for r in rounds]
     added_1 = [r["strangler"]["c1_p50_ms"] - r["direct"]["c1_p50_ms"] for r in rounds]
@@ -129,6 +160,8 @@ def main() -> None:
               "throughput_vs_nginx_each_round": [round(x, 3) for x in ratio],
               "added_p50_ms_at_64": round(statistics.median(added_64), 3),
               "added_p50_ms_at_1": round(statistics.median(added_1), 3)}
+    for other in names[3:]:
+        result[f"{other} / nginx"] = round(statistics.median(r[other]["rps"] / r["nginx"]["rps"] for r in rounds), 3)
     RESULTS.mkdir(exist_ok=True)
     name = "proxy-throughput.json" if args.access_log == "on" else "proxy-throughput-log-off.json"
     (RESULTS / name).write_text(json.dumps(result, indent=2))
@@ -146,7 +179,9 @@ def main() -> None:
     print(f"strangler / nginx throughput: {result['throughput_vs_nginx']:.0%} (rounds: "
           f"{', '.join(f'{x:.0%}' for x in ratio)}); added p50 over direct: {result['added_p50_ms_at_64']:.2f} ms "
           f"at 64 connections, {result['added_p50_ms_at_1']:.3f} ms at 1; RSS per worker: {rss} MiB")
-    for target in TARGETS:
+    for other in names[3:]:
+        print(f"{other} / nginx throughput: {result[f'{other} / nginx']:.0%}")
+    for target in names:
         seen = [(r[target]["connections_from_wrk"], r[target]["connections_to_upstream"]) for r in rounds]
         errors = {r[target]["errors"] for r in rounds}
         print(f"{target}: connections under load (from wrk, to upstream) per round {seen}; wrk errors {errors}")
