@@ -37,7 +37,11 @@ _log = logging.getLogger("strangler.mirror")
 
 @dataclass(frozen=True, slots=True)
 class MirroredRequest:
-    """The request as it was forwarded to the monolith (headers already cleaned)."""
+    """The request as it was forwarded (headers already cleaned).
+
+    `mirror_to` is the routing decision's mirror target: the route's extracted backend (shadow)
+    or "monolith" (the reverse shadow); None when the forwarder does not say.
+    """
 
     request_id: str
     method: str
@@ -45,6 +49,7 @@ class MirroredRequest:
     headers: Sequence[tuple[str, str]]
     body: bytes | None
     body_truncated: bool = False
+    mirror_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class MirroredResponse:
     body: bytes | None
     body_truncated: bool = False
     elapsed: float | None = None  # seconds from the request's arrival to the answer's last byte
+    backend: str | None = None  # who answered (the monolith after a fallback); None: not said
 
 
 class Mirror(Protocol):
@@ -96,7 +102,8 @@ class BackendMirror:
         self._workers: list[asyncio.Task[None]] = []
 
     def submit(self, route: RouteSpec, request: MirroredRequest, primary: MirroredResponse) -> None:
-        if route.backend is None or request.method not in SAFE_METHODS or request.body_truncated:
+        if route.backend is None or request.method not in SAFE_METHODS or request.body_truncated \
+                or request.mirror_to not in (None, route.backend):  # the reverse shadow is not for this mirror
             self._count(route, "skipped")
             return
         try:

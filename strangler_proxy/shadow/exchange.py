@@ -12,7 +12,7 @@ from typing import Any
 
 from strangler_proxy.diff import CompareRules, Comparison, ResponseSnapshot, compare_responses
 from strangler_proxy.shadow.redact import redact_body, redact_difference, redact_headers, redact_path
-from strangler_proxy.shadow.results.model import Sample
+from strangler_proxy.shadow.results.model import SHADOW, Sample
 from strangler_proxy.store.base import utc_now
 
 __all__ = ["Answer", "Compared", "compare_exchange", "make_sample"]
@@ -40,17 +40,26 @@ class Compared:
     probe: Comparison | None = None
 
 
-def compare_exchange(primary: Answer, candidate: Answer, probe: Answer | None, rules: CompareRules) -> Compared:
-    """Compare the monolith's answer with the extracted one and with the probe (a second monolith answer)."""
+def compare_exchange(primary: Answer, candidate: Answer, probe: Answer | None, rules: CompareRules, *,
+                     reverse: bool = False) -> Compared:
+    """Compare the monolith's answer with the extracted one and with the probe (a second monolith answer).
+
+    `reverse`: the primary is the extracted answer and the candidate the monolith's; the probe,
+    a second monolith answer, is then compared with the candidate, so noise is always learned
+    between two monolith answers.
+    """
     first = primary.snapshot()
-    comparison = compare_responses(first, candidate.snapshot(), rules)
-    noise = compare_responses(first, probe.snapshot(), rules) if probe is not None else None
+    second = candidate.snapshot()
+    comparison = compare_responses(first, second, rules)
+    noise = None
+    if probe is not None:
+        noise = compare_responses(second if reverse else first, probe.snapshot(), rules)
     return Compared(comparison, noise)
 
 
 def make_sample(*, route: str, signature: str, method: str, path_qs: str, request_id: str,
                 request_headers: Sequence[tuple[str, str]], primary: Answer, candidate: Answer,
-                comparison: Comparison, body_bytes: int) -> Sample:
+                comparison: Comparison, body_bytes: int, source: str = SHADOW) -> Sample:
     """Return the example kept of a mismatch: secrets redacted, bodies cut to `body_bytes`."""
     return Sample(
         route=route, at=utc_now(), signature=signature,
@@ -58,6 +67,7 @@ def make_sample(*, route: str, signature: str, method: str, path_qs: str, reques
                  "headers": [list(pair) for pair in redact_headers(request_headers)]},
         primary=_answer(primary, body_bytes), candidate=_answer(candidate, body_bytes),
         differences=[redact_difference(d.to_dict()) for d in comparison.differences[:100]],
+        source=source,
     )
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 
+from strangler_proxy.shadow.results.base import KeyedResults
 from strangler_proxy.shadow.results.model import (
     MAX_FIELDS_PER_ROUTE,
     MAX_SIGNATURES_PER_ROUTE,
@@ -18,7 +20,7 @@ __all__ = ["MemoryResults"]
 _OVERFLOW_SIGNATURE = json.dumps([OVERFLOW], ensure_ascii=False)
 
 
-class MemoryResults:
+class MemoryResults(KeyedResults):
     """Keep results in this process."""
 
     kind = "memory"
@@ -31,50 +33,52 @@ class MemoryResults:
 
     def apply(self, batch: ResultsBatch) -> None:
         with self._lock:
-            for route in batch.routes():
-                data = self._data.setdefault(route, RouteData(route))
-                for name, n in batch.counts.get(route, {}).items():
+            for key in batch.keys():
+                data = self._data.setdefault(key, RouteData(key))
+                for name, n in batch.counts.get(key, {}).items():
                     data.counts[name] = data.counts.get(name, 0) + n
-                for signature, n in batch.signatures.get(route, {}).items():
+                for signature, n in batch.signatures.get(key, {}).items():
                     if signature not in data.signatures and len(data.signatures) >= MAX_SIGNATURES_PER_ROUTE:
                         signature = _OVERFLOW_SIGNATURE
                     data.signatures[signature] = data.signatures.get(signature, 0) + n
-                for name, (x0, x1) in batch.fields.get(route, {}).items():
+                for name, (x0, x1) in batch.fields.get(key, {}).items():
                     if name not in data.fields and len(data.fields) >= MAX_FIELDS_PER_ROUTE:
                         continue
                     a, b = data.fields.get(name, (0, 0))
                     data.fields[name] = (a + x0, b + x1)
-                for key, n in batch.latency.get(route, {}).items():
-                    data.latency[key] = data.latency.get(key, 0) + n
+                for bucket, n in batch.latency.get(key, {}).items():
+                    data.latency[bucket] = data.latency.get(bucket, 0) + n
             for sample in batch.samples:
-                data = self._data.get(sample.route)
+                data = self._data.get(sample.key)
                 if data is None or sample.signature not in data.signatures or not self.keep_samples:
                     continue
-                kept = self._samples.setdefault(sample.route, {}).setdefault(sample.signature, [])
+                kept = self._samples.setdefault(sample.key, {}).setdefault(sample.signature, [])
                 kept.insert(0, sample)
                 del kept[self.keep_samples:]
 
-    def routes(self) -> list[str]:
+    def _keys(self) -> list[str]:
         with self._lock:
-            return sorted(self._data)
+            return list(self._data)
 
-    def route_data(self, route: str) -> RouteData:
+    def _read(self, keys: Sequence[str]) -> list[RouteData]:
         with self._lock:
-            data = self._data.get(route)
-            if data is None:
-                return RouteData(route)
-            return RouteData(route, dict(data.counts), dict(data.signatures), dict(data.fields), dict(data.latency))
+            out = []
+            for key in keys:
+                data = self._data.get(key)
+                out.append(RouteData(key) if data is None else
+                           RouteData(key, dict(data.counts), dict(data.signatures), dict(data.fields),
+                                     dict(data.latency)))
+            return out
 
-    def samples(self, route: str, *, limit: int = 20) -> list[Sample]:
+    def _samples_of(self, keys: Sequence[str], limit: int) -> list[Sample]:
         with self._lock:
-            every = [s for kept in self._samples.get(route, {}).values() for s in kept]
-        every.sort(key=lambda s: s.at, reverse=True)
-        return every[:limit]
+            return [s for key in keys for kept in self._samples.get(key, {}).values() for s in kept]
 
-    def reset(self, route: str) -> None:
+    def _forget(self, keys: Sequence[str]) -> None:
         with self._lock:
-            self._data.pop(route, None)
-            self._samples.pop(route, None)
+            for key in keys:
+                self._data.pop(key, None)
+                self._samples.pop(key, None)
 
     def close(self) -> None:
         return None

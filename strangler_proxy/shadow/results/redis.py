@@ -1,17 +1,20 @@
 """Results in Redis, beside the route store: shared by workers on several hosts.
 
-Keys, under the prefix (default ``strangler:results:``): ``routes`` (a set) and per route
-``r:<route>:counts``, ``:signatures``, ``:fields`` (``n:<field>`` and ``c:<field>``),
+Keys, under the prefix (default ``strangler:results:``): ``routes`` (a set of keys: a route,
+or ``<route>@<source>`` for results that are not the live shadow's) and per key
+``r:<key>:counts``, ``:signatures``, ``:fields`` (``n:<field>`` and ``c:<field>``),
 ``:latency`` (``<side>:<bucket>``) and ``:samples`` (signature -> newest examples, one JSON
 per line). One Lua script adds a route's part of a batch atomically, caps included.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import redis
 
 from strangler_proxy.shadow.errors import ResultsUnavailable
+from strangler_proxy.shadow.results.base import KeyedResults
 from strangler_proxy.shadow.results.model import (
     MAX_FIELDS_PER_ROUTE,
     MAX_SIGNATURES_PER_ROUTE,
@@ -63,7 +66,7 @@ return 1
 _PARTS = ("counts", "signatures", "fields", "latency", "samples")
 
 
-class RedisResults:
+class RedisResults(KeyedResults):
     """Per-route results in Redis."""
 
     kind = "redis"
@@ -76,69 +79,63 @@ class RedisResults:
                                             decode_responses=True)
         self._apply = self._client.register_script(_APPLY)
 
-    def _keys(self, route: str) -> list[str]:
-        return [f"{self.prefix}routes", *(f"{self.prefix}r:{route}:{part}" for part in _PARTS)]
+    def _names(self, key: str) -> list[str]:
+        return [f"{self.prefix}routes", *(f"{self.prefix}r:{key}:{part}" for part in _PARTS)]
 
     def apply(self, batch: ResultsBatch) -> None:
         overflow = json.dumps([OVERFLOW], ensure_ascii=False)
         try:
             with self._client.pipeline(transaction=True) as pipe:
-                for route in sorted(batch.routes()):
+                for key in sorted(batch.keys()):
                     payload = {
-                        "counts": dict(batch.counts.get(route, {})) or {},
-                        "signatures": dict(batch.signatures.get(route, {})) or {},
-                        "fields": {name: list(pair) for name, pair in batch.fields.get(route, {}).items()},
-                        "latency": {f"{side}:{bucket}": n for (side, bucket), n in batch.latency.get(route, {}).items()},
+                        "counts": dict(batch.counts.get(key, {})) or {},
+                        "signatures": dict(batch.signatures.get(key, {})) or {},
+                        "fields": {name: list(pair) for name, pair in batch.fields.get(key, {}).items()},
+                        "latency": {f"{side}:{bucket}": n for (side, bucket), n in batch.latency.get(key, {}).items()},
                         "samples": [[s.signature, json.dumps(s.to_dict(), ensure_ascii=False)]
-                                    for s in batch.samples if s.route == route],
+                                    for s in batch.samples if s.key == key],
                     }
-                    self._apply(keys=self._keys(route), client=pipe,
-                                args=[route, json.dumps(payload, ensure_ascii=False), MAX_SIGNATURES_PER_ROUTE,
+                    self._apply(keys=self._names(key), client=pipe,
+                                args=[key, json.dumps(payload, ensure_ascii=False), MAX_SIGNATURES_PER_ROUTE,
                                       MAX_FIELDS_PER_ROUTE, self.keep_samples, overflow])
                 pipe.execute()
         except redis.RedisError as error:
             raise self._unavailable(error) from None
 
-    def routes(self) -> list[str]:
+    def _keys(self) -> list[str]:
         try:
-            return sorted(self._client.smembers(f"{self.prefix}routes"))
+            return list(self._client.smembers(f"{self.prefix}routes"))
         except redis.RedisError as error:
             raise self._unavailable(error) from None
 
-    def route_data(self, route: str) -> RouteData:
-        _, counts, signatures, fields, latency, _ = self._keys(route)
+    def _read(self, keys: Sequence[str]) -> list[RouteData]:
         try:
             with self._client.pipeline(transaction=True) as pipe:
-                raw_counts, raw_signatures, raw_fields, raw_latency = (
-                    pipe.hgetall(counts).hgetall(signatures).hgetall(fields).hgetall(latency).execute())
+                for key in keys:
+                    _, counts, signatures, fields, latency, _ = self._names(key)
+                    pipe.hgetall(counts).hgetall(signatures).hgetall(fields).hgetall(latency)
+                raw = pipe.execute()
         except redis.RedisError as error:
             raise self._unavailable(error) from None
-        pairs: dict[str, list[int]] = {}
-        for key, value in raw_fields.items():
-            side, _, name = key.partition(":")
-            pairs.setdefault(name, [0, 0])[0 if side == "n" else 1] = int(value)
-        timing = {}
-        for key, value in raw_latency.items():
-            side, _, bucket = key.rpartition(":")
-            timing[(side, int(bucket))] = int(value)
-        return RouteData(route, {k: int(v) for k, v in raw_counts.items()},
-                         {k: int(v) for k, v in raw_signatures.items()},
-                         {name: (pair[0], pair[1]) for name, pair in pairs.items()}, timing)
+        return [_route_data(key, *raw[4 * n:4 * n + 4]) for n, key in enumerate(keys)]
 
-    def samples(self, route: str, *, limit: int = 20) -> list[Sample]:
+    def _samples_of(self, keys: Sequence[str], limit: int) -> list[Sample]:
         try:
-            kept = self._client.hvals(self._keys(route)[5])
+            with self._client.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.hvals(self._names(key)[5])
+                kept = [text for values in pipe.execute() for text in values]
         except redis.RedisError as error:
             raise self._unavailable(error) from None
-        every = [Sample.from_dict(json.loads(line)) for text in kept for line in text.split("\n") if line]
-        every.sort(key=lambda s: s.at, reverse=True)
-        return every[:limit]
+        return [Sample.from_dict(json.loads(line)) for text in kept for line in text.split("\n") if line]
 
-    def reset(self, route: str) -> None:
-        keys = self._keys(route)
+    def _forget(self, keys: Sequence[str]) -> None:
         try:
             with self._client.pipeline(transaction=True) as pipe:
-                pipe.delete(*keys[1:]).srem(keys[0], route).execute()
+                for key in keys:
+                    names = self._names(key)
+                    pipe.delete(*names[1:]).srem(names[0], key)
+                pipe.execute()
         except redis.RedisError as error:
             raise self._unavailable(error) from None
 
@@ -149,3 +146,16 @@ class RedisResults:
         head, sep, tail = self.url.rpartition("@")
         safe = f"redis://***@{tail}" if sep else self.url
         return ResultsUnavailable(f"results store {safe}: {error}")
+
+
+def _route_data(key: str, raw_counts: dict, raw_signatures: dict, raw_fields: dict, raw_latency: dict) -> RouteData:
+    pairs: dict[str, list[int]] = {}
+    for name, value in raw_fields.items():
+        side, _, field = name.partition(":")
+        pairs.setdefault(field, [0, 0])[0 if side == "n" else 1] = int(value)
+    timing = {}
+    for name, value in raw_latency.items():
+        side, _, bucket = name.rpartition(":")
+        timing[(side, int(bucket))] = int(value)
+    return RouteData(key, {k: int(v) for k, v in raw_counts.items()}, {k: int(v) for k, v in raw_signatures.items()},
+                     {field: (pair[0], pair[1]) for field, pair in pairs.items()}, timing)

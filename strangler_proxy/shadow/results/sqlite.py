@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from strangler_proxy.shadow.errors import ResultsUnavailable
+from strangler_proxy.shadow.results.base import KeyedResults
 from strangler_proxy.shadow.results.model import (
     MAX_FIELDS_PER_ROUTE,
     MAX_SIGNATURES_PER_ROUTE,
@@ -43,8 +44,8 @@ CREATE INDEX IF NOT EXISTS shadow_samples_by_signature ON shadow_samples (route,
 _TABLES = ("shadow_counts", "shadow_signatures", "shadow_fields", "shadow_latency", "shadow_samples")
 
 
-class SqliteResults:
-    """Per-route results in a SQLite file."""
+class SqliteResults(KeyedResults):
+    """Per-route results in a SQLite file (the `route` column holds the key of a route and source)."""
 
     kind = "sqlite"
 
@@ -80,8 +81,8 @@ class SqliteResults:
 
     def apply(self, batch: ResultsBatch) -> None:
         with self._guard(write=True) as db:
-            for route in sorted(batch.routes()):
-                self._apply_route(db, route, batch)
+            for key in sorted(batch.keys()):
+                self._apply_route(db, key, batch)
             for sample in batch.samples:
                 self._keep(db, sample)
 
@@ -119,46 +120,52 @@ class SqliteResults:
     def _keep(self, db: sqlite3.Connection, sample: Sample) -> None:
         if not self.keep_samples:
             return
+        key = sample.key
         tracked = db.execute("SELECT 1 FROM shadow_signatures WHERE route = ? AND signature = ?",
-                             (sample.route, sample.signature)).fetchone()
+                             (key, sample.signature)).fetchone()
         if tracked is None:
             return
         db.execute("INSERT INTO shadow_samples (route, signature, data) VALUES (?, ?, ?)",
-                   (sample.route, sample.signature, json.dumps(sample.to_dict(), ensure_ascii=False)))
+                   (key, sample.signature, json.dumps(sample.to_dict(), ensure_ascii=False)))
         db.execute("DELETE FROM shadow_samples WHERE route = ? AND signature = ? AND id NOT IN "
                    "(SELECT id FROM shadow_samples WHERE route = ? AND signature = ? ORDER BY id DESC LIMIT ?)",
-                   (sample.route, sample.signature, sample.route, sample.signature, self.keep_samples))
+                   (key, sample.signature, key, sample.signature, self.keep_samples))
 
-    def routes(self) -> list[str]:
+    def _keys(self) -> list[str]:
         with self._guard() as db:
             rows = db.execute("SELECT route FROM shadow_counts UNION SELECT route FROM shadow_signatures "
-                              "UNION SELECT route FROM shadow_latency ORDER BY route").fetchall()
+                              "UNION SELECT route FROM shadow_latency").fetchall()
         return [row[0] for row in rows]
 
-    def route_data(self, route: str) -> RouteData:
+    def _read(self, keys: Sequence[str]) -> list[RouteData]:
+        out = []
         with self._guard() as db:
             db.execute("BEGIN")
             try:
-                counts = dict(db.execute("SELECT name, n FROM shadow_counts WHERE route = ?", (route,)))
-                signatures = dict(db.execute("SELECT signature, n FROM shadow_signatures WHERE route = ?", (route,)))
-                fields = {name: (noise, candidate) for name, noise, candidate in db.execute(
-                    "SELECT field, noise, candidate FROM shadow_fields WHERE route = ?", (route,))}
-                latency = {(side, bucket): n for side, bucket, n in db.execute(
-                    "SELECT side, bucket, n FROM shadow_latency WHERE route = ?", (route,))}
+                for key in keys:
+                    counts = dict(db.execute("SELECT name, n FROM shadow_counts WHERE route = ?", (key,)))
+                    signatures = dict(db.execute("SELECT signature, n FROM shadow_signatures WHERE route = ?",
+                                                 (key,)))
+                    fields = {name: (noise, candidate) for name, noise, candidate in db.execute(
+                        "SELECT field, noise, candidate FROM shadow_fields WHERE route = ?", (key,))}
+                    latency = {(side, bucket): n for side, bucket, n in db.execute(
+                        "SELECT side, bucket, n FROM shadow_latency WHERE route = ?", (key,))}
+                    out.append(RouteData(key, counts, signatures, fields, latency))
             finally:
                 db.execute("COMMIT")
-        return RouteData(route, counts, signatures, fields, latency)
+        return out
 
-    def samples(self, route: str, *, limit: int = 20) -> list[Sample]:
+    def _samples_of(self, keys: Sequence[str], limit: int) -> list[Sample]:
         with self._guard() as db:
-            rows = db.execute("SELECT data FROM shadow_samples WHERE route = ? ORDER BY id DESC LIMIT ?",
-                              (route, limit)).fetchall()
+            rows = [row for key in keys for row in db.execute(
+                "SELECT data FROM shadow_samples WHERE route = ? ORDER BY id DESC LIMIT ?", (key, limit))]
         return [Sample.from_dict(json.loads(row[0])) for row in rows]
 
-    def reset(self, route: str) -> None:
+    def _forget(self, keys: Sequence[str]) -> None:
         with self._guard(write=True) as db:
-            for table in _TABLES:
-                db.execute(f"DELETE FROM {table} WHERE route = ?", (route,))  # noqa: S608 - fixed names
+            for key in keys:
+                for table in _TABLES:
+                    db.execute(f"DELETE FROM {table} WHERE route = ?", (key,))  # noqa: S608 - fixed names
 
     def close(self) -> None:
         with self._lock:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -149,3 +150,44 @@ def test_an_unreachable_redis_is_a_clear_error_without_the_password() -> None:
     with pytest.raises(ResultsUnavailable) as caught:
         store.route_data(ROUTE)
     assert "s3cret" not in str(caught.value) and "redis://***@127.0.0.1:1/0" in str(caught.value)
+
+
+def test_each_source_is_kept_apart_and_a_route_reads_them_added_together(open_store) -> None:
+    store = open_store()
+    batch = worker_batch()  # the live shadow: 13 compared, 4 of them real mismatches
+    for _ in range(3):
+        batch.compared(ROUTE, comparison("/results/*/price"), source="replay")
+    batch.compared(ROUTE, comparison(), source="replay")
+    batch.count(ROUTE, "errors.extracted", source="replay")
+    batch.compared(ROUTE, comparison("/generated_at"), source="reverse")
+    batch.noise_probe(ROUTE, comparison("/generated_at"), source="reverse")
+    live = signature_of(comparison("/generated_at", "/results/*/price"))
+    price = signature_of(comparison("/results/*/price"))
+    batch.samples = [sample(live, 1), replace(sample(price, 2), source="replay"),
+                     replace(sample(live, 3), source="replay")]  # not a signature the replay counted: not kept
+    store.apply(batch)
+    assert store.routes() == [ROUTE]
+    data = store.route_data(ROUTE)
+    assert list(data.sources) == ["shadow", "reverse", "replay"]
+    results = summarise(data)
+    assert (results.compared, results.mismatched, results.noise, results.matched) == (18, 7, 9, 2)
+    assert results.noise_probes == 9 and results.error_total == 2
+    by_source = {name: (s.compared, s.matched, s.mismatched, s.noise, s.errors) for name, s in results.sources.items()}
+    assert by_source == {"shadow": (13, 1, 4, 8, 1), "reverse": (1, 0, 0, 1, 0), "replay": (4, 1, 3, 0, 1)}
+    assert results.sources["reverse"].direction == "monolith differs from extracted"
+    assert [s["source"] for s in results.to_dict()["sources"]] == ["shadow", "reverse", "replay"]
+    only_replay = store.route_data(ROUTE, source="replay")
+    assert only_replay.route == ROUTE and sum(only_replay.signatures.values()) == 4
+    assert {(s.request["path"], s.source) for s in store.samples(ROUTE)} == {("/p/1", "shadow"), ("/p/2", "replay")}
+    store.reset(ROUTE)
+    assert store.routes() == [] and store.samples(ROUTE) == []
+    assert summarise(store.route_data(ROUTE)).sources == {}
+
+
+def test_a_sample_kept_before_sources_existed_reads_as_the_live_shadows() -> None:
+    stored = sample(signature_of(comparison("/price")), 1).to_dict()
+    del stored["source"], stored["direction"]
+    old = Sample.from_dict(stored)
+    assert old.source == "shadow" and not old.reverse and old.monolith == old.primary
+    flipped = replace(old, source="reverse")
+    assert flipped.sides == ("extracted", "monolith") and flipped.monolith is flipped.candidate
