@@ -3,7 +3,12 @@
     policy.py            a route's [routes.compare], [routes.shadow] and [routes.gate] tables
     config.py            the STRANGLER_SHADOW_*, STRANGLER_GATE_* and STRANGLER_RECORD_* defaults
     sampling.py          which exchanges are mirrored, noise-probed or recorded; the in-flight cap
-    comparing_mirror.py  the proxy's mirror: sends, times out, drops on overload, hands over to compare
+    admission.py         the first decisions on the request path: record? mirror? (sample rate, method, body)
+    comparing_mirror.py  the mirror: sends, times out, drops on overload, compares, writes results
+    sidecar_mirror.py    the worker's mirror with shared results: hands exchanges to its sidecar process
+    sidecar.py           the sidecar process: runs a comparing mirror for its worker
+    handoff.py           the wire between a worker and its sidecar
+    wiring.py            which of the two mirrors a proxy worker runs
     exchange.py          one exchange compared (pure): differences, noise probe, signature, sample
     redact.py            secrets out of headers, query strings and bodies before anything is kept
     results/             per-route results shared by every worker: memory, SQLite, Redis

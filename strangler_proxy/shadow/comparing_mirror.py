@@ -1,12 +1,15 @@
-"""The proxy's comparing mirror: shadowed exchanges sent to the extracted side, compared, kept.
+"""The comparing mirror: shadowed exchanges sent to the extracted side, compared, kept.
 
-It implements the proxy's `Mirror` hook (strangler_proxy/mirror.py). `submit` runs on the
-request path after the user's answer is complete, and only decides and counts: record?
-mirror? (sample rate, body cap, method safety) room? (in-flight caps) — then it starts a task
-and returns. Off the request path the task sends the request to the extracted backend and,
-for a noise probe, to the monolith a second time, both at once, under one hard timeout;
-compares (in a worker thread when the answers are large); and adds the outcome to a batch
-that a background task writes to the shared results store every STRANGLER_SHADOW_FLUSH_SECONDS.
+It implements the proxy's `Mirror` hook (strangler_proxy/mirror.py). A proxy worker runs it
+itself only with in-memory results or STRANGLER_SHADOW_SIDECAR=0; otherwise it runs in the
+worker's shadow sidecar process (sidecar.py), fed through `accept` with the exchanges the
+worker admitted. `submit` runs on the request path after the user's answer is complete, and
+only decides and counts: record? mirror? (admission.py: sample rate, body cap, method
+safety) room? (in-flight caps) — then it starts a task and returns. Off the request path
+the task sends the request to the extracted backend and, for a noise probe, to the monolith
+a second time, both at once, under one hard timeout; compares (in a worker thread when the
+answers are large); and adds the outcome to a batch that a background task writes to the
+shared results store every STRANGLER_SHADOW_FLUSH_SECONDS.
 
 Safe methods (GET, HEAD, OPTIONS) are mirrored; others only to a backend marked
 `dry_run = true`, with `X-Strangler-Dry-Run: 1`. Every mirrored request carries
@@ -21,7 +24,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -35,9 +38,10 @@ from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.mirror import MirroredRequest, MirroredResponse
 from strangler_proxy.routing.model import MONOLITH, SAFE_METHODS, RouteSpec
+from strangler_proxy.shadow.admission import admit
 from strangler_proxy.shadow.config import ShadowSettings
 from strangler_proxy.shadow.exchange import Answer, compare_exchange, make_sample
-from strangler_proxy.shadow.metrics import ShadowMetrics
+from strangler_proxy.shadow.metrics import ShadowCounters, ShadowMetrics
 from strangler_proxy.shadow.policy import ShadowPolicy
 from strangler_proxy.shadow.results.base import ResultsStore
 from strangler_proxy.shadow.results.latency import bucket_of
@@ -86,12 +90,13 @@ class _Job:
 class ComparingMirror:
     """Mirror shadowed exchanges to the extracted backend, compare the answers, keep the results."""
 
-    def __init__(self, upstream: Upstream, metrics: ProxyMetrics, results: ResultsStore,
+    def __init__(self, upstream: Upstream, metrics: ProxyMetrics | None, results: ResultsStore,
                  settings: ShadowSettings | None = None, *, body_limit: int = 64 * 1024,
                  rng: Callable[[], float] = random.random, recorder: Recorder | None = None,
-                 owns_results: bool = False) -> None:
+                 owns_results: bool = False, counters: ShadowCounters | None = None) -> None:
+        """`counters` replaces the Prometheus series (`metrics` may then be None): the sidecar's tally."""
         self._upstream = upstream
-        self._metrics = ShadowMetrics(metrics)
+        self._metrics: ShadowCounters = counters if counters is not None else ShadowMetrics(metrics)
         self.results = results
         self.settings = settings or ShadowSettings()
         self._body_limit = body_limit
@@ -118,32 +123,45 @@ class ComparingMirror:
             _log.exception("shadow submit failed for %s %s", request.method, request.path_qs)
 
     def _submit(self, route: RouteSpec, request: MirroredRequest, primary: MirroredResponse) -> None:
-        policy = route.shadow or _NO_POLICY
-        settings = self.settings
-        chosen = self._sampler.chosen
-        if self._recorder is not None and chosen(_pick(policy.record_percent, settings.record_percent)):
+        record, refused = admit(route, request, primary, chosen=self._sampler.chosen, settings=self.settings,
+                                is_dry_run=self._is_dry_run, can_record=self._recorder is not None)
+        if refused is not None:
+            if record:
+                self._recorder.add(route, request, primary)  # type: ignore[union-attr]
+            return self._not_sent(route.id, *refused)
+        self.accept(route, request, primary, record=record)
+
+    def accept(self, route: RouteSpec, request: MirroredRequest, primary: MirroredResponse, *,
+               mirror: bool = True, record: bool = False) -> None:
+        """Take an admitted exchange (shadow/admission.py): record it if asked, and start mirroring it
+        unless the mirror is stopping, the target is known to be down or an in-flight cap is reached.
+
+        The shadow sidecar calls this for the exchanges a proxy worker handed over.
+        """
+        if record and self._recorder is not None:
             self._recorder.add(route, request, primary)
-        if route.backend is None:
-            return self._not_sent(route.id, "skipped", "skipped.no_backend")
-        if request.body_truncated or primary.body_truncated or primary.body is None:
-            return self._not_sent(route.id, "skipped", "skipped.body_too_large")
-        safe = request.method in SAFE_METHODS
-        dry_run = not safe
-        if dry_run and not self._is_dry_run(route.backend):
-            return self._not_sent(route.id, "skipped", "skipped.unsafe_method")
-        if not chosen(_pick(policy.sample_percent, settings.sample_percent)):
-            return self._not_sent(route.id, "sampled_out", "sampled_out")
+        if not mirror:
+            return None
         if self._stopping:
             return self._not_sent(route.id, "dropped", "dropped.shutdown")
-        if self._circuits_open(route.backend):
+        backend = route.backend or ""
+        if self._circuits_open(backend):
             # The target is known to be down: count it without spending a task on it.
             return self._not_sent(route.id, "failed", "errors.unavailable")
+        policy = route.shadow or _NO_POLICY
         if not self._inflight.try_acquire(route.id, policy.concurrency):
             return self._not_sent(route.id, "dropped", "dropped.overload")
-        probe = safe and chosen(_pick(policy.noise_percent, settings.noise_percent))
-        task = asyncio.get_running_loop().create_task(self._exchange(_Job(route, request, primary, probe, dry_run)))
+        safe = request.method in SAFE_METHODS
+        probe = safe and self._sampler.chosen(_pick(policy.noise_percent, self.settings.noise_percent))
+        task = asyncio.get_running_loop().create_task(self._exchange(_Job(route, request, primary, probe, not safe)))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def add_counts(self, counts: Mapping[tuple[str, str], int]) -> None:
+        """Add counters kept elsewhere (a proxy worker's refusals) to the next results batch."""
+        with self._lock:
+            for (route, counter), n in counts.items():
+                self._batch.count(route, counter, n)
 
     def _not_sent(self, route: str, outcome: str, counter: str) -> None:
         self._metrics.outcome(route, outcome)

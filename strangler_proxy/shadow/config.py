@@ -9,6 +9,11 @@ A route's own [routes.shadow] / [routes.gate] values win over these (see policy.
     STRANGLER_SHADOW_CONCURRENCY      mirrored exchanges in flight per worker; more are
                                       dropped (counted), never queued                        64
     STRANGLER_SHADOW_FLUSH_SECONDS    how often a worker writes its results batch            1.0
+    STRANGLER_SHADOW_SIDECAR          mirror, compare and store in a sidecar process per
+                                      worker (1), or in the worker itself (0)                1
+    STRANGLER_SHADOW_HANDOFF_BYTES    bytes of exchanges that may wait for the sidecar, in
+                                      the socket and as much again in the worker; more are
+                                      dropped (counted), the user never waits                1048576
     STRANGLER_SHADOW_SAMPLES          mismatch examples kept per distinct set of fields      3
     STRANGLER_SHADOW_SAMPLE_BYTES     bytes of each body kept in an example                  16384
     STRANGLER_GATE_MIN_COMPARED       compared requests a flip to `extracted` needs          1000
@@ -45,6 +50,8 @@ class ShadowSettings:
     timeout: float = 5.0
     concurrency: int = 64
     flush_seconds: float = 1.0
+    sidecar: bool = True
+    handoff_bytes: int = 1024 * 1024
     samples_per_signature: int = 3
     sample_body_bytes: int = 16 * 1024
     gate_min_compared: int = 1000
@@ -64,6 +71,8 @@ class ShadowSettings:
             timeout=_number(env, "STRANGLER_SHADOW_TIMEOUT", 5.0, 0.001, 600),
             concurrency=int(_number(env, "STRANGLER_SHADOW_CONCURRENCY", 64, 1, 100_000, whole=True)),
             flush_seconds=_number(env, "STRANGLER_SHADOW_FLUSH_SECONDS", 1.0, 0.01, 3600),
+            sidecar=_switch(env, "STRANGLER_SHADOW_SIDECAR", True),
+            handoff_bytes=int(_number(env, "STRANGLER_SHADOW_HANDOFF_BYTES", 1024 * 1024, 0, 2**31, whole=True)),
             samples_per_signature=int(_number(env, "STRANGLER_SHADOW_SAMPLES", 3, 0, 1000, whole=True)),
             sample_body_bytes=int(_number(env, "STRANGLER_SHADOW_SAMPLE_BYTES", 16 * 1024, 0, 10 * 1024 * 1024,
                                           whole=True)),
@@ -74,6 +83,17 @@ class ShadowSettings:
             record_entries=int(_number(env, "STRANGLER_RECORD_ENTRIES", 200, 1, 100_000, whole=True)),
             record_seconds=_number(env, "STRANGLER_RECORD_SECONDS", 60.0, 0.01, 86_400),
         )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: expected 1/0, true/false, yes/no or on/off, got {raw!r}")
 
 
 def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, *,

@@ -12,6 +12,12 @@ from strangler_proxy.shadow.errors import ResultsUnavailable
 SURFACE = {
     "strangler_proxy.shadow.comparing_mirror": ["DRY_RUN_HEADER", "SHADOW_HEADER", "ComparingMirror", "Recorder"],
     "strangler_proxy.shadow.config": ["ShadowSettings"],
+    "strangler_proxy.shadow.admission": ["BODY_TOO_LARGE", "NO_BACKEND", "SAMPLED_OUT", "UNSAFE_METHOD", "Refusal",
+                                         "admit"],
+    "strangler_proxy.shadow.handoff": ["MIRROR", "RECORD", "FrameReader", "exchange_frame", "exchange_of", "frame"],
+    "strangler_proxy.shadow.metrics": ["ShadowCounters", "ShadowMetrics", "ShadowTally", "TallyReport"],
+    "strangler_proxy.shadow.sidecar": ["Sidecar", "main"],
+    "strangler_proxy.shadow.sidecar_mirror": ["SidecarMirror"],
     "strangler_proxy.shadow.policy": ["ROUTE_TABLES", "GatePolicy", "ShadowPolicy", "shadow_policy_parse"],
     "strangler_proxy.shadow.gate": ["GateVerdict", "gate_evidence", "gate_evidence_from", "gate_verdict"],
     "strangler_proxy.shadow.results": ["FieldResult", "ResultsBatch", "ResultsStore", "RouteData", "RouteResults",

@@ -1,0 +1,81 @@
+"""The wire between a proxy worker and its shadow sidecar: length-prefixed pickled tuples.
+
+Both ends are this code base in processes of one proxy, joined by a socketpair nobody else
+holds, so pickle is safe here and the cheapest encoding of a tuple of strings and bytes.
+
+    worker -> sidecar
+      ("config", ProxySettings, ShadowSettings, results store kind)      first, once
+      ("route", RouteSpec, {backend name: BackendSpec})                  before a route's first exchange
+      ("x", route id, MIRROR | RECORD, MirroredRequest fields, MirroredResponse fields)
+                                                                         one shadowed exchange
+      ("counts", {(route, results counter): n})                          the worker's refusals
+      ("drain", token)                                                   finish everything in flight
+    sidecar -> worker
+      ("metrics", TallyReport)                                           counts since the last report
+      ("drained", token)
+"""
+from __future__ import annotations
+
+import pickle
+import struct
+from operator import attrgetter
+from typing import Any
+
+from strangler_proxy.mirror import MirroredRequest, MirroredResponse
+
+__all__ = ["MIRROR", "RECORD", "FrameReader", "exchange_frame", "exchange_of", "frame"]
+
+MIRROR = 1  # send it to the extracted backend and compare
+RECORD = 2  # write it to a HAR file
+_LENGTH = struct.Struct("<I")
+_pack = _LENGTH.pack
+_dumps = pickle.dumps
+# Every field, whatever fields the snapshots grow: one C call each way.
+_request_fields = attrgetter(*MirroredRequest.__slots__)
+_response_fields = attrgetter(*MirroredResponse.__slots__)
+MAX_FRAME = 256 * 1024 * 1024
+
+
+def frame(message: tuple[Any, ...]) -> bytes:
+    """Return one message as it goes on the wire."""
+    payload = _dumps(message, 5)
+    return _pack(len(payload)) + payload
+
+
+def exchange_frame(route: str, flags: int, request: MirroredRequest, primary: MirroredResponse) -> bytes:
+    """Return a shadowed exchange as it goes on the wire (plain tuples: the cheapest to pickle)."""
+    payload = _dumps(("x", route, flags, _request_fields(request), _response_fields(primary)), 5)
+    return _pack(len(payload)) + payload
+
+
+def exchange_of(message: tuple[Any, ...]) -> tuple[str, int, MirroredRequest, MirroredResponse]:
+    """Return (route id, flags, request, primary answer) from an "x" message."""
+    _, route, flags, request, primary = message
+    return route, flags, MirroredRequest(*request), MirroredResponse(*primary)
+
+
+class FrameReader:
+    """Cut a byte stream into messages."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[tuple[Any, ...]]:
+        """Take bytes as they arrive; return the messages completed by them."""
+        buffer = self._buffer
+        buffer += data
+        messages = []
+        start = 0
+        end = len(buffer)
+        with memoryview(buffer) as view:
+            while end - start >= 4:
+                (size,) = _LENGTH.unpack_from(view, start)
+                if size > MAX_FRAME:
+                    raise ValueError(f"shadow hand-off frame of {size} bytes")
+                if end - start - 4 < size:
+                    break
+                messages.append(pickle.loads(view[start + 4:start + 4 + size]))
+                start += 4 + size
+        if start:
+            del buffer[:start]
+        return messages
