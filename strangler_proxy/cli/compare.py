@@ -7,6 +7,11 @@
     strangler replay FILE.har... --route R  recorded traffic to both sides; exit 1 above the threshold
     strangler report [--html FILE]          per route: fields real and noise, examples, as text or HTML
 
+A replay (and `compare --requests`) adds its results to the route's results as the `replay`
+source, beside the live shadow's: the cut-over gate counts both, reports tell them apart.
+`--no-record` leaves the results store alone; so does a run against a --monolith or
+--extracted URL of its own, unless `--record` is given.
+
 Exit codes: 0 fine, 1 a replay or check above its mismatch threshold (or nothing compared),
 2 bad input (one line on stderr).
 """
@@ -44,6 +49,7 @@ from strangler_proxy.shadow.report_html import render_html
 from strangler_proxy.shadow.report_text import detail_lines, summary_lines, table
 from strangler_proxy.shadow.results import open_results
 from strangler_proxy.shadow.results.base import ResultsStore
+from strangler_proxy.shadow.results.model import REPLAY
 
 __all__ = ["register"]
 
@@ -67,6 +73,12 @@ def _replay_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Header to add or replace on every request, e.g. a test user's Authorization."),
         click.option("--monolith", default=None, help="Monolith base URL [the route file's first instance]."),
         click.option("--extracted", default=None, help="Extracted base URL [the route's backend, first instance]."),
+        click.option("--host", default=None, metavar="HOST[:PORT]",
+                     help="Host header both sides get when a request names none [the monolith URL's host]; "
+                          "--header 'Host: ...' sets it for every request."),
+        click.option("--record/--no-record", "record", default=None,
+                     help="Add the results to the route's evidence for the cut-over gate, as the `replay` source "
+                          "[record, unless --monolith or --extracted is given]."),
         click.option("--max-mismatch-percent", type=click.FloatRange(0, 100), default=None,
                      help="Fail above this share of mismatches [the route's gate, else 0.1]."),
         click.option("--junit", "junit_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -96,7 +108,7 @@ def compare(route_ids: tuple[str, ...], requests_file: Path | None, suggest_rule
             if len(route_ids) != 1:
                 raise CommandFailed("--requests needs exactly one --route")
             requests = read_requests(requests_file)
-            _run_replay(table_, route_ids[0], requests, as_json=as_json, **replay_options)
+            _run_replay(settings, table_, route_ids[0], requests, as_json=as_json, **replay_options)
             return
         shadow = ShadowSettings.from_env()
         results = _results(settings)
@@ -142,7 +154,7 @@ def replay_command(files: tuple[Path, ...], route_ids: tuple[str, ...], as_json:
         requests: list[ReplayRequest] = []
         for path in _har_files(files):
             requests.extend(read_har(path))
-        _run_replay(table_, route_ids[0], requests, as_json=as_json, **replay_options)
+        _run_replay(settings, table_, route_ids[0], requests, as_json=as_json, **replay_options)
 
 
 @click.command("report")
@@ -181,35 +193,57 @@ def report(route_ids: tuple[str, ...], html_path: Path | None, samples: int, as_
             click.echo(line)
 
 
-def _run_replay(table_: RouteTable, route_id: str, requests: Sequence[ReplayRequest], *, as_json: bool,
-                concurrency: int, noise_percent: float, include_unsafe: bool, timeout: float,
-                headers: tuple[str, ...], monolith: str | None, extracted: str | None,
-                max_mismatch_percent: float | None, junit_path: Path | None) -> None:
+def _run_replay(settings: Any, table_: RouteTable, route_id: str, requests: Sequence[ReplayRequest], *,
+                as_json: bool, concurrency: int, noise_percent: float, include_unsafe: bool, timeout: float,
+                headers: tuple[str, ...], monolith: str | None, extracted: str | None, host: str | None,
+                record: bool | None, max_mismatch_percent: float | None, junit_path: Path | None) -> None:
+    # Everything that can refuse the input is checked before the results store is opened.
     target = replay_target(table_, route_id, monolith=monolith, extracted=extracted)
+    shadow = ShadowSettings.from_env()
     if max_mismatch_percent is None:
         gate = target.route.shadow.gate if target.route.shadow is not None else None
         max_mismatch_percent = gate.max_mismatch_percent if gate is not None and gate.max_mismatch_percent \
-            is not None else ShadowSettings.from_env().gate_max_mismatch_percent
+            is not None else shadow.gate_max_mismatch_percent
+    if host is not None and (not host.strip() or any(c in host for c in " /\r\n")):
+        raise CommandFailed(f"--host {host!r}: expected a host name with an optional port")
     options = ReplayOptions(concurrency=concurrency, noise_percent=noise_percent, include_unsafe=include_unsafe,
                             timeout=timeout, headers=tuple(_header(h) for h in headers),
-                            max_mismatch_percent=max_mismatch_percent)
-    with tqdm(total=len(requests), unit="req", desc=route_id, file=sys.stderr, disable=None, leave=False) as bar:
-        outcome = replay(requests, target, options, progress=bar.update)
+                            max_mismatch_percent=max_mismatch_percent, host=host.strip() if host else None,
+                            samples_per_signature=shadow.samples_per_signature,
+                            sample_body_bytes=shadow.sample_body_bytes)
+    if record is None:
+        # Answers from a URL of one's own are not evidence about the route's real backends.
+        record = monolith is None and extracted is None
+    results = _results(settings) if record else None
+    try:
+        with tqdm(total=len(requests), unit="req", desc=route_id, file=sys.stderr, disable=None,
+                  leave=False) as bar:
+            outcome = replay(requests, target, options, progress=bar.update)
+        if results is not None:
+            results.apply(outcome.batch)
+    finally:
+        if results is not None:
+            results.close()
     if junit_path is not None:
         try:
             write_junit(junit_path, outcome)
         except OSError as error:
             raise CommandFailed(f"cannot write {junit_path}: {error.strerror}") from None
     if as_json:
-        echo_json(_report_json(outcome))
+        echo_json(_report_json(outcome, recorded=record))
     else:
-        _print_replay(outcome)
+        _print_replay(outcome, recorded=record)
     if not outcome.passed:
         raise SystemExit(1)
 
 
-def _print_replay(outcome: ReplayReport) -> None:
+def _print_replay(outcome: ReplayReport, *, recorded: bool) -> None:
     click.echo(outcome.verdict())
+    if recorded:
+        click.echo(f"  source: replay; added to the evidence of {outcome.route} the cut-over gate counts "
+                   f"(strangler compare --route {outcome.route})")
+    else:
+        click.echo("  source: replay; not recorded: the gate does not count it")
     fields = outcome.results.fields
     if fields:
         for line in table(("FIELD", "LABEL", "VS EXTRACTED", "VS MONOLITH"),
@@ -220,8 +254,9 @@ def _print_replay(outcome: ReplayReport) -> None:
         click.echo(f"  {case.outcome}: {case.request.label}: {what}")
 
 
-def _report_json(outcome: ReplayReport) -> dict[str, Any]:
-    return {"route": outcome.route, "passed": outcome.passed, "verdict": outcome.verdict(),
+def _report_json(outcome: ReplayReport, *, recorded: bool) -> dict[str, Any]:
+    return {"route": outcome.route, "source": REPLAY, "recorded": recorded, "passed": outcome.passed,
+            "verdict": outcome.verdict(),
             "failure_percent": round(outcome.failure_percent, 6),
             "max_mismatch_percent": outcome.max_mismatch_percent, "errors": outcome.errors,
             "skipped": outcome.skipped, "results": outcome.results.to_dict(),

@@ -1,8 +1,9 @@
 """HAR 1.2 files (http://www.softwareishard.com/blog/har-12-spec/): written with `harfile`, read and checked here.
 
 What is written is already redacted (see recorder.py). Reading keeps what a replay needs
-(method, path and query, headers, body) and refuses a malformed file whole, naming the
-first bad place, e.g. ``x.har: log.entries[3].request.url: missing``.
+(method, path and query, headers, body, and the host: the Host header, else HTTP/2's
+:authority, else the URL's, unless it is a placeholder under .invalid) and refuses a
+malformed file whole, naming the first bad place, e.g. ``x.har: log.entries[3].request.url: missing``.
 """
 from __future__ import annotations
 
@@ -134,15 +135,24 @@ def _entry(item: Any, source: str, where: str) -> ReplayRequest:
         raise InputFileError(source, f"{where}.url", f"must be an http(s) URL or a path, got {url[:100]!r}")
     path_qs = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = []
+    host = authority = None
     for index, header in enumerate(_get(request, "headers", list, source, where, default=[])):
         at = f"{where}.headers[{index}]"
         if not isinstance(header, dict):
             raise InputFileError(source, at, "must be an object with name and value")
         name = _get(header, "name", str, source, at)
         value = _get(header, "value", str, source, at)
-        if name.startswith(":") or name.lower() in _NOT_REPLAYED:
+        lower = name.lower()
+        if lower == "host" and host is None:
+            host = value.strip()
+        elif lower == ":authority" and authority is None:
+            authority = value.strip()
+        if name.startswith(":") or lower in _NOT_REPLAYED:
             continue  # HTTP/2 pseudo-headers and hop-by-hop headers are the sender's business
         headers.append((name, value))
+    host = host or authority or parts.netloc
+    if host and (host.rsplit(":", 1)[0].endswith(".invalid") or any(c in host for c in "\r\n /")):
+        host = None  # a recorder's placeholder, or nothing a Host header could carry
     body = None
     post = request.get("postData")
     if post is not None:
@@ -153,7 +163,8 @@ def _entry(item: Any, source: str, where: str) -> ReplayRequest:
             raise InputFileError(source, f"{where}.postData.text", "must be a string")
         body = text.encode("utf-8") if text else None
     comment = item.get("comment") if isinstance(item.get("comment"), str) else ""
-    return ReplayRequest(method.upper(), path_qs, tuple(headers), body, f"{source}:{where}{' ' + comment if comment else ''}")
+    return ReplayRequest(method.upper(), path_qs, tuple(headers), body,
+                         f"{source}:{where}{' ' + comment if comment else ''}", host or None)
 
 
 def _get(container: Any, key: str, kind: type, source: str, where: str, *, default: Any = None) -> Any:

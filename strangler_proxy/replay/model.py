@@ -9,13 +9,17 @@ __all__ = ["ReplayRequest"]
 
 @dataclass(frozen=True, slots=True)
 class ReplayRequest:
-    """Method, path with query, headers and body; `source` says where it was read (file:line or entry)."""
+    """Method, path with query, headers and body; `source` says where it was read (file:line or entry).
+
+    `host` is the Host the request was made to, if the file says (both sides get the same one).
+    """
 
     method: str
     path_qs: str
     headers: Sequence[tuple[str, str]] = ()
     body: bytes | None = None
     source: str = ""
+    host: str | None = None
 
     @property
     def label(self) -> str:

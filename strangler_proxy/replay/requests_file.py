@@ -7,6 +7,8 @@ One request per line; blank lines and lines starting with ``#`` are skipped:
     HEAD /api/v1/catalog/products/1/
     {"method": "POST", "path": "/api/v1/catalog/products/", "headers": {"Content-Type": "application/json"},
      "body": {"name": "Lamp"}}                       (one line: a JSON object; `body` a string or JSON)
+    {"path": "/api/v1/catalog/products/", "headers": {"Host": "shop.example.com"}}
+                                                     a Host header is the host both sides get
 
 A bad line refuses the whole file, naming it: ``requests.txt:3: unknown method 'GTE'``.
 """
@@ -77,6 +79,10 @@ def _json_line(line: str, source: str, where: str) -> ReplayRequest:
     if not isinstance(target, str):
         raise InputFileError(source, where, "'path' is required and must be a string")
     headers = _headers(data.get("headers", {}), source, where)
+    hosts = [value.strip() for name, value in headers if name.lower() == "host"]
+    headers = [(name, value) for name, value in headers if name.lower() != "host"]
+    if hosts and (not hosts[0] or any(c in hosts[0] for c in " /")):
+        raise InputFileError(source, where, f"header 'Host' must be a host[:port], got {hosts[0]!r}")
     body = data.get("body")
     payload: bytes | None
     if body is None:
@@ -88,7 +94,7 @@ def _json_line(line: str, source: str, where: str) -> ReplayRequest:
         if not any(name.lower() == "content-type" for name, _ in headers):
             headers.append(("Content-Type", "application/json"))
     return ReplayRequest(_method(method, source, where), _path(target, source, where), tuple(headers), payload,
-                         f"{source}:{where}")
+                         f"{source}:{where}", hosts[0] if hosts else None)
 
 
 def _headers(raw: Any, source: str, where: str) -> list[tuple[str, str]]:

@@ -6,9 +6,17 @@ noise probe, so a replay learns its own noise and needs nothing from the live sh
 At most `concurrency` requests are in flight. Unsafe requests are skipped unless asked
 for; the extracted side then gets `X-Strangler-Dry-Run: 1` if its backend is marked dry-run.
 
+Both sides get the same Host header, so host checks (Django's ALLOWED_HOSTS) and absolute
+URLs in bodies compare alike: the request's own (a HAR entry's, a request file's), else
+`ReplayOptions.host`, else the monolith URL's host.
+
 A request one side does not answer counts against the run like a mismatch: the run fails
 when (mismatched + no answer) / (compared + no answer) is above the threshold, or when
 nothing was compared at all.
+
+The run's results are also a `ResultsBatch` of the `replay` source, with an example of each
+distinct set of differing fields: `strangler replay` adds it to the results store the gate
+reads (unless told not to).
 """
 from __future__ import annotations
 
@@ -16,7 +24,9 @@ import asyncio
 import random
 import time
 from collections.abc import Callable, Sequence
+from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
@@ -28,11 +38,11 @@ from strangler_proxy.replay.model import ReplayRequest
 from strangler_proxy.routing.matching import Matcher
 from strangler_proxy.routing.model import MONOLITH, SAFE_METHODS, RouteSpec, RouteTable
 from strangler_proxy.routing.paths import canonical_target
-from strangler_proxy.shadow.exchange import Answer, compare_exchange
+from strangler_proxy.shadow.exchange import Answer, compare_exchange, make_sample
 from strangler_proxy.shadow.redact import REDACTED
 from strangler_proxy.shadow.results.latency import bucket_of
 from strangler_proxy.shadow.results.memory import MemoryResults
-from strangler_proxy.shadow.results.model import ResultsBatch, RouteResults, field_is_real, summarise
+from strangler_proxy.shadow.results.model import REPLAY, ResultsBatch, RouteResults, field_is_real, summarise
 from strangler_proxy.shadow.sampling import Sampler
 
 __all__ = ["CaseResult", "ReplayOptions", "ReplayReport", "ReplayTarget", "replay", "replay_target"]
@@ -45,7 +55,8 @@ _HOP_BY_HOP = frozenset({"host", "content-length", "transfer-encoding", "connect
 
 @dataclass(frozen=True)
 class ReplayOptions:
-    """How to replay: concurrency, noise probes, unsafe methods, timeout, headers to add, threshold."""
+    """How to replay: concurrency, noise probes, unsafe methods, timeout, headers to add, threshold,
+    the Host of requests that do not name one, and the examples kept of each set of differing fields."""
 
     concurrency: int = 8
     noise_percent: float = 100.0
@@ -54,16 +65,20 @@ class ReplayOptions:
     headers: Sequence[tuple[str, str]] = ()
     max_mismatch_percent: float = 0.1
     body_limit: int = 10 * 1024 * 1024
+    host: str | None = None
+    samples_per_signature: int = 3
+    sample_body_bytes: int = 16 * 1024
 
 
 @dataclass(frozen=True)
 class ReplayTarget:
-    """The route replayed and the base URLs of its two sides."""
+    """The route replayed, the base URLs of its two sides and the Host both get by default (the monolith's)."""
 
     route: RouteSpec
     monolith: str
     extracted: str
     dry_run: bool = False
+    host: str = ""
 
 
 @dataclass
@@ -81,13 +96,15 @@ class CaseResult:
 
 @dataclass
 class ReplayReport:
-    """The run: every case, the route's results (same shape as the live shadow's) and the verdict."""
+    """The run: every case, the route's results (same shape as the live shadow's) and the verdict;
+    `batch` holds them as the `replay` source, ready for a results store."""
 
     route: str
     cases: list[CaseResult]
     results: RouteResults
     max_mismatch_percent: float
     seconds: float
+    batch: ResultsBatch = field(default_factory=ResultsBatch)
 
     @property
     def errors(self) -> int:
@@ -134,8 +151,9 @@ def replay_target(table: RouteTable, route_id: str, *, monolith: str | None = No
     backend = table.backends.get(route.backend) if route.backend else None
     monolith_url = monolith or table.backends[MONOLITH].urls[0]
     extracted_url = extracted or (backend.urls[0] if backend else "")
-    return ReplayTarget(route, monolith_url.rstrip("/"), extracted_url.rstrip("/"),
-                        dry_run=bool(backend and backend.dry_run))
+    monolith_url = monolith_url.rstrip("/")
+    return ReplayTarget(route, monolith_url, extracted_url.rstrip("/"), dry_run=bool(backend and backend.dry_run),
+                        host=urlsplit(monolith_url).netloc)
 
 
 def replay(requests: Sequence[ReplayRequest], target: ReplayTarget, options: ReplayOptions = ReplayOptions(), *,
@@ -161,6 +179,7 @@ async def _replay(requests: Sequence[ReplayRequest], target: ReplayTarget, optio
         else:
             queue.put_nowait(case)
     batch = ResultsBatch()
+    sampled: Counter[str] = Counter()
     timeout = aiohttp.ClientTimeout(total=options.timeout)
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), timeout=timeout,
                                      connector=aiohttp.TCPConnector(limit=0)) as session:
@@ -169,7 +188,7 @@ async def _replay(requests: Sequence[ReplayRequest], target: ReplayTarget, optio
             while not queue.empty():
                 case = queue.get_nowait()
                 probe = case.request.method in SAFE_METHODS and sampler.chosen(options.noise_percent)
-                await _run_case(session, case, target, options, batch, probe)
+                await _run_case(session, case, target, options, batch, sampled, probe)
                 if progress:
                     progress(1)
 
@@ -184,7 +203,8 @@ async def _replay(requests: Sequence[ReplayRequest], target: ReplayTarget, optio
             continue
         case.real_fields = sorted(name for name in case.comparison.fields() if field_is_real(model, name))
         case.outcome = "matched" if case.comparison.matched else "mismatched" if case.real_fields else "noise"
-    return ReplayReport(route.id, cases, results, options.max_mismatch_percent, time.perf_counter() - started)
+    return ReplayReport(route.id, cases, results, options.max_mismatch_percent, time.perf_counter() - started,
+                        batch)
 
 
 def _skip_reason(request: ReplayRequest, route: RouteSpec, matcher: Matcher, options: ReplayOptions) -> str:
@@ -200,14 +220,15 @@ def _skip_reason(request: ReplayRequest, route: RouteSpec, matcher: Matcher, opt
 
 
 async def _run_case(session: aiohttp.ClientSession, case: CaseResult, target: ReplayTarget,
-                    options: ReplayOptions, batch: ResultsBatch, probe: bool) -> None:
+                    options: ReplayOptions, batch: ResultsBatch, sampled: Counter[str], probe: bool) -> None:
     request = case.request
     unsafe = request.method not in SAFE_METHODS
+    host = request.host or options.host or target.host
     started = time.perf_counter()
-    sends = [_send(session, target.monolith, request, options, dry_run=False),
-             _send(session, target.extracted, request, options, dry_run=unsafe and target.dry_run)]
+    sends = [_send(session, target.monolith, request, options, host, dry_run=False),
+             _send(session, target.extracted, request, options, host, dry_run=unsafe and target.dry_run)]
     if probe:
-        sends.append(_send(session, target.monolith, request, options, dry_run=False))
+        sends.append(_send(session, target.monolith, request, options, host, dry_run=False))
     answers = await asyncio.gather(*sends)
     case.seconds = time.perf_counter() - started
     route = target.route
@@ -216,22 +237,30 @@ async def _run_case(session: aiohttp.ClientSession, case: CaseResult, target: Re
     for side, answer in (("monolith", primary), ("extracted", candidate)):
         if isinstance(answer, str):
             case.outcome, case.reason = "error", f"{side}: {answer}"
-            batch.count(route.id, f"errors.{side}")
+            batch.count(route.id, f"errors.{side}", source=REPLAY)
             return
     rules = route.shadow.rules if route.shadow is not None else CompareRules()
     compared = compare_exchange(primary, candidate, second if isinstance(second, Answer) else None, rules)
-    case.comparison = compared.comparison
-    batch.compared(route.id, compared.comparison)
+    comparison = case.comparison = compared.comparison
+    signature = batch.compared(route.id, comparison, source=REPLAY)
     if compared.probe is not None:
-        batch.noise_probe(route.id, compared.probe)
+        batch.noise_probe(route.id, compared.probe, source=REPLAY)
     for side, answer in (("monolith", primary), ("extracted", candidate)):
         if answer.elapsed is not None:
-            batch.latency_bucket(route.id, side, bucket_of(answer.elapsed))
+            batch.latency_bucket(route.id, side, bucket_of(answer.elapsed), source=REPLAY)
+    if not comparison.matched and sampled[signature] < options.samples_per_signature:
+        sampled[signature] += 1
+        batch.samples.append(make_sample(
+            route=route.id, signature=signature, method=request.method, path_qs=request.path_qs,
+            request_id=request.source, request_headers=request.headers, primary=primary, candidate=candidate,
+            comparison=comparison, body_bytes=options.sample_body_bytes, source=REPLAY))
 
 
-async def _send(session: aiohttp.ClientSession, base: str, request: ReplayRequest, options: ReplayOptions, *,
-                dry_run: bool) -> Answer | str:
+async def _send(session: aiohttp.ClientSession, base: str, request: ReplayRequest, options: ReplayOptions,
+                host: str, *, dry_run: bool) -> Answer | str:
     headers = [(k, v) for k, v in request.headers if k.lower() not in _HOP_BY_HOP and v != REDACTED]
+    if host:
+        headers.append(("Host", host))  # the same on both sides, not each base URL's own
     replaced = {name.lower() for name, _ in options.headers}
     headers = [(k, v) for k, v in headers if k.lower() not in replaced] + list(options.headers)
     headers.append((REPLAY_HEADER, "1"))

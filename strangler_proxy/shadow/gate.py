@@ -1,14 +1,17 @@
 """The evidence a cut-over needs: `strangler flip ROUTE extracted` is refused without it.
 
-A route may go to `extracted` when its shadow compared at least `min_compared` requests
+A route may go to `extracted` when at least `min_compared` of its requests were compared
 and at most `max_mismatch_percent` of them were real mismatches (noise excluded), both from
 the route's [routes.gate] table or STRANGLER_GATE_* (defaults 1000 and 0.1 %). `--force`
 (or `"force": true` in the admin API) flips anyway and writes why into the audit log.
+
+Every source of the route's results counts: the live shadow, the reverse shadow of a canary,
+and replays (`strangler replay`, `strangler compare --requests`) unless run with --no-record.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from strangler_proxy.config import ProxySettings
@@ -16,7 +19,7 @@ from strangler_proxy.routing.model import RouteSpec
 from strangler_proxy.shadow.config import ShadowSettings
 from strangler_proxy.shadow.results import open_results
 from strangler_proxy.shadow.results.base import ResultsStore
-from strangler_proxy.shadow.results.model import RouteResults, summarise
+from strangler_proxy.shadow.results.model import SHADOW, RouteResults, summarise
 
 __all__ = ["GateVerdict", "gate_evidence", "gate_evidence_from", "gate_verdict"]
 
@@ -32,6 +35,7 @@ class GateVerdict:
     errors: int
     min_compared: int
     max_mismatch_percent: float
+    sources: Mapping[str, int] = field(default_factory=dict)  # compared requests per source
 
     @property
     def mismatch_percent(self) -> float:
@@ -48,6 +52,8 @@ class GateVerdict:
         numbers = (f"{self.compared} compared (needs {self.min_compared}), {self.mismatched} mismatched = "
                    f"{self.mismatch_percent:.3g}% (at most {self.max_mismatch_percent:g}%), "
                    f"{self.noise} noise only, {self.errors} without an answer")
+        if any(source != SHADOW for source in self.sources):
+            numbers += "; compared by source: " + ", ".join(f"{s} {n}" for s, n in self.sources.items())
         if self.allowed:
             return f"route {self.route!r} has the evidence: {numbers}"
         if self.compared < self.min_compared:
@@ -59,7 +65,7 @@ class GateVerdict:
         return {"allowed": self.allowed, "compared": self.compared, "mismatched": self.mismatched,
                 "noise": self.noise, "errors": self.errors, "mismatch_percent": round(self.mismatch_percent, 6),
                 "min_compared": self.min_compared, "max_mismatch_percent": self.max_mismatch_percent,
-                "explanation": self.explain()}
+                "sources": dict(self.sources), "explanation": self.explain()}
 
 
 def gate_verdict(route: RouteSpec, results: RouteResults, settings: ShadowSettings) -> GateVerdict:
@@ -70,7 +76,7 @@ def gate_verdict(route: RouteSpec, results: RouteResults, settings: ShadowSettin
     max_percent = gate.max_mismatch_percent if gate is not None and gate.max_mismatch_percent is not None \
         else settings.gate_max_mismatch_percent
     return GateVerdict(route.id, results.compared, results.mismatched, results.noise, results.error_total,
-                       min_compared, max_percent)
+                       min_compared, max_percent, {s.source: s.compared for s in results.sources.values()})
 
 
 def gate_evidence(results: ResultsStore, settings: ShadowSettings) -> Callable[[RouteSpec], str | None]:

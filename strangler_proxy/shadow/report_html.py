@@ -7,6 +7,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from strangler_proxy.shadow.report import RouteReport
+from strangler_proxy.shadow.results.model import DIRECTIONS, SHADOW
 from strangler_proxy.store.base import utc_now
 
 __all__ = ["render_html"]
@@ -19,7 +20,8 @@ def render_html(reports: Sequence[RouteReport], *, title: str = "strangler: shad
                 examples_per_field: int = 3) -> str:
     """Return the report page (every value escaped; no scripts, no external assets)."""
     routes = [_route_view(report, examples_per_field) for report in reports]
-    return _ENV.get_template("report.html").render(title=title, generated=utc_now(), routes=routes)
+    return _ENV.get_template("report.html").render(title=title, generated=utc_now(), routes=routes,
+                                                   directions=DIRECTIONS)
 
 
 def _route_view(report: RouteReport, examples_per_field: int) -> dict[str, Any]:
@@ -34,7 +36,8 @@ def _route_view(report: RouteReport, examples_per_field: int) -> dict[str, Any]:
             if len(examples) >= examples_per_field:
                 break
         fields.append({"field": field, "examples": examples})
-    return {"report": report, "results": report.results, "fields": fields}
+    mixed = any(source != SHADOW for source in report.results.sources)
+    return {"report": report, "results": report.results, "fields": fields, "mixed": mixed}
 
 
 def _field_of(difference: dict[str, Any]) -> str:

@@ -5,24 +5,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from strangler_proxy.shadow.report import RouteReport
-from strangler_proxy.shadow.results.model import Sample
+from strangler_proxy.shadow.results.model import DIRECTIONS, SHADOW, Sample
 
 __all__ = ["detail_lines", "sample_lines", "summary_lines", "table"]
 
 _HEADERS = ("ROUTE", "COMPARED", "MATCHED", "MISMATCHED", "NOISE", "ERRORS", "SKIPPED", "DROPPED", "MISMATCH",
-            "MONOLITH p50/p95 ms", "EXTRACTED p50/p95 ms", "GATE")
+            "MONOLITH p50/p95 ms", "EXTRACTED p50/p95 ms", "GATE", "SOURCES")
+_SOURCE_HEADERS = ("SOURCE", "DIRECTION", "COMPARED", "MATCHED", "MISMATCHED", "NOISE", "ERRORS")
 
 
 def summary_lines(reports: Sequence[RouteReport]) -> list[str]:
-    """Return one row per route: outcomes, mismatch rate, latency of each side, gate."""
+    """Return one row per route: outcomes, mismatch rate, latency of each side, gate, and the compared
+    requests each source (shadow, reverse, replay) added."""
     rows = []
     for report in reports:
         r = report.results
         latency = [f"{_ms(r.latency[side]['p50'])}/{_ms(r.latency[side]['p95'])}"
                    for side in ("monolith", "extracted")]
         gate = "-" if report.gate is None else ("open" if report.gate.allowed else "closed")
+        sources = ", ".join(f"{s.source} {s.compared}" for s in r.sources.values()) or None
         rows.append((report.route, r.compared, r.matched, r.mismatched, r.noise, r.error_total, r.skipped_total,
-                     r.dropped_total, f"{100 * r.mismatch_rate:.2f}%", *latency, gate))
+                     r.dropped_total, f"{100 * r.mismatch_rate:.2f}%", *latency, gate, sources))
     return table(_HEADERS, rows)
 
 
@@ -40,6 +43,12 @@ def detail_lines(report: RouteReport, *, examples: int = 5) -> list[str]:
         lines.append(f"  left out by the sample rate: {r.sampled_out}")
     if report.gate is not None:
         lines.append(f"  gate {'open' if report.gate.allowed else 'closed'}: {report.gate.explain()}")
+    if any(source != SHADOW for source in r.sources):
+        # Only the live shadow: the lines above say it all. Otherwise, what each source added.
+        lines.append("")
+        lines.extend("  " + line for line in table(_SOURCE_HEADERS, [
+            (s.source, s.direction, s.compared, s.matched, s.mismatched, s.noise, s.errors)
+            for s in r.sources.values()]))
     if r.fields:
         lines.append("")
         lines.extend("  " + line for line in table(
@@ -57,10 +66,13 @@ def detail_lines(report: RouteReport, *, examples: int = 5) -> list[str]:
 
 
 def sample_lines(sample: Sample) -> list[str]:
-    """Return a kept example: the request, both statuses and every difference."""
+    """Return a kept example: the request, both statuses and every difference (primary -> candidate:
+    monolith -> extracted, or extracted -> monolith for the reverse shadow)."""
     request = sample.request
-    lines = [f"{request.get('method')} {request.get('path')} (request {request.get('request_id')}, {sample.at}): "
-             f"monolith {sample.primary.get('status')}, extracted {sample.candidate.get('status')}"]
+    first, second = sample.sides
+    where = "" if sample.source == SHADOW else f"{sample.source}: {DIRECTIONS[sample.source]}; "
+    lines = [f"{request.get('method')} {request.get('path')} ({where}request {request.get('request_id')}, {sample.at}): "
+             f"{first} {sample.primary.get('status')}, {second} {sample.candidate.get('status')}"]
     for difference in sample.differences:
         where = difference.get("path") or "(whole body)"
         lines.append(f"  {difference.get('kind')} at {where}: {_show(difference.get('primary'))} -> "

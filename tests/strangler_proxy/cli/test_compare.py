@@ -214,3 +214,152 @@ def test_reset_forgets_a_routes_results_and_needs_a_reason(env) -> None:
     assert run("compare", "--reset", "--route", "catalog-read", "--reason", "fixed the bug").exit_code == 0
     data = json.loads(run("compare", "--json", "--route", "catalog-read").stdout)
     assert data["routes"][0]["compared"] == 0
+
+
+# --- replays as gate evidence -------------------------------------------------------------------
+
+RESULTS_FILE = "routes.results.sqlite3"
+
+
+def recorded(env: Path) -> dict:
+    """The route's results as `strangler compare --json` shows them."""
+    result = run("compare", "--json", "--route", "catalog-read")
+    assert result.exit_code == 0, result.output
+    [route] = json.loads(result.stdout)["routes"]
+    return route
+
+
+def test_a_replay_with_matching_answers_is_recorded_as_replay_evidence_and_opens_the_gate(env) -> None:
+    result = run("replay", str(har(env / "ok.har", *[("GET", DETAIL)] * 6)), "--route", "catalog-read")
+    assert result.exit_code == 0, result.output
+    assert "source: replay; added to the evidence of catalog-read" in result.stdout
+    route = recorded(env)
+    assert (route["compared"], route["mismatched"], route["gate"]["allowed"]) == (6, 0, True)
+    assert route["sources"] == [{"source": "replay", "direction": "extracted differs from monolith", "compared": 6,
+                                 "matched": 0, "mismatched": 0, "noise": 6, "mismatch_rate": 0.0,
+                                 "noise_probes": 6, "errors": 0}]
+    row = next(line for line in run("compare").stdout.splitlines() if line.startswith("catalog-read "))
+    assert row.endswith("replay 6")
+    flipped = run("flip", "catalog-read", "extracted", "--reason", "the replay matched")
+    assert flipped.exit_code == 0, flipped.output
+
+
+def test_a_replay_with_mismatches_is_recorded_too_and_the_gate_refuses(env) -> None:
+    shadow_results(env, matched=3, noise_probes=3)  # some live evidence already: both sources count
+    result = run("replay", str(har(env / "bad.har", *[("GET", LIST)] * 6)), "--route", "catalog-read", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["recorded"] is True
+    route = recorded(env)
+    assert {s["source"]: (s["compared"], s["mismatched"]) for s in route["sources"]} == {"shadow": (3, 0),
+                                                                                        "replay": (6, 6)}
+    refused = run("flip", "catalog-read", "extracted", "--reason", "try")
+    assert_one_line_error(refused, "differs too often from the monolith: 9 compared (needs 5), 6 mismatched")
+    assert "; compared by source: shadow 3, replay 6" in refused.stderr
+    report = run("report", "--route", "catalog-read", "--samples", "10").stdout
+    assert "SOURCE" in report and "replay" in report
+    assert "example of /results/*/price" in report  # the replay kept examples of its mismatches
+
+
+def test_no_record_leaves_the_results_store_untouched(env) -> None:
+    path = str(har(env / "ok.har", *[("GET", DETAIL)] * 6))
+    quick = run("replay", path, "--route", "catalog-read", "--no-record")
+    assert quick.exit_code == 0, quick.output
+    assert "not recorded" in quick.stdout
+    assert not (env / RESULTS_FILE).exists()
+    listed = env / "requests.txt"
+    listed.write_text(f"{DETAIL}\n")
+    assert run("compare", "--requests", str(listed), "--route", "catalog-read", "--no-record").exit_code == 0
+    assert not (env / RESULTS_FILE).exists()
+    shadow_results(env, matched=2)
+    before = recorded(env)
+    assert run("replay", path, "--route", "catalog-read", "--no-record").exit_code == 0
+    assert recorded(env) == before
+
+
+def test_a_replay_against_a_url_of_ones_own_is_not_evidence_unless_asked(env, backends) -> None:
+    path = str(har(env / "ok.har", *[("GET", DETAIL)] * 2))
+    own = run("replay", path, "--route", "catalog-read", "--extracted", backends["catalog"].url, "--json")
+    assert own.exit_code == 0, own.output
+    assert json.loads(own.stdout)["recorded"] is False and not (env / RESULTS_FILE).exists()
+    asked = run("replay", path, "--route", "catalog-read", "--extracted", backends["catalog"].url, "--record")
+    assert asked.exit_code == 0 and recorded(env)["compared"] == 2
+
+
+def test_compare_requests_records_as_the_replay_source(env) -> None:
+    listed = env / "requests.txt"
+    listed.write_text(f"{DETAIL}\n" * 3)
+    assert run("compare", "--requests", str(listed), "--route", "catalog-read").exit_code == 0
+    assert [s["source"] for s in recorded(env)["sources"]] == ["replay"]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("replay", "{env}/nope.har", "--route", "catalog-read"), "no such file"),
+    (("replay", "{ok}", "--route", "nope"), "unknown route(s) 'nope'"),
+    (("replay", "{ok}", "--route", "catalog-read", "--header", "no-colon"), "expected 'Name: value'"),
+    (("replay", "{ok}", "--route", "catalog-read", "--host", "a b"), "--host 'a b'"),
+    (("compare", "--requests", "{env}/nope.txt", "--route", "catalog-read"), "cannot read"),
+    (("compare", "--requests", "{ok}", "--route", "nope"), "unknown route(s) 'nope'"),
+])
+def test_bad_input_is_one_line_and_writes_no_evidence(env, backends, args: tuple[str, ...], fragment: str) -> None:
+    ok = str(har(env / "ok.har", ("GET", DETAIL)))
+    assert_one_line_error(run(*(a.format(env=env, ok=ok) for a in args)), fragment)
+    assert not (env / RESULTS_FILE).exists()
+    assert backends["monolith"].hits == [] and backends["catalog"].hits == []
+
+
+# --- the same Host on both sides --------------------------------------------------------------------
+
+@pytest.fixture
+def echo_host(env, backends) -> Path:
+    """Both fakes answer with the Host they received: the answers match only if both got the same."""
+    async def echo(request, body: bytes):
+        from aiohttp import web
+
+        return web.json_response({"host": request.headers.get("Host"), "path": request.path})
+
+    for backend in backends.values():
+        backend.respond = echo
+    return env
+
+
+def hosts_seen(backends) -> set[str]:
+    return {hit.headers.get("Host") for backend in backends.values() for hit in backend.hits}
+
+
+def test_a_har_entrys_host_reaches_both_sides(echo_host, backends) -> None:
+    by_header = har(echo_host / "h.har", ("GET", DETAIL), headers=[{"name": "Host", "value": "shop.example.com"}])
+    result = run("replay", str(by_header), "--route", "catalog-read", "--no-record")
+    assert result.exit_code == 0 and "1 matched" in result.stdout, result.output
+    assert hosts_seen(backends) == {"shop.example.com"}
+    for backend in backends.values():
+        backend.requests.clear()
+    by_url = har(echo_host / "u.har", ("GET", DETAIL))  # https://shop.test/... and no Host header
+    assert run("replay", str(by_url), "--route", "catalog-read", "--no-record").exit_code == 0
+    assert hosts_seen(backends) == {"shop.test"}
+
+
+def test_a_request_file_without_a_host_sends_the_monolith_host_to_both_or_the_one_asked_for(echo_host,
+                                                                                          backends) -> None:
+    listed = echo_host / "requests.txt"
+    listed.write_text(f"{DETAIL}\n")
+    result = run("compare", "--requests", str(listed), "--route", "catalog-read", "--no-record")
+    assert result.exit_code == 0 and "1 matched" in result.stdout, result.output
+    assert hosts_seen(backends) == {backends["monolith"].url.removeprefix("http://")}
+    for backend in backends.values():
+        backend.requests.clear()
+    assert run("compare", "--requests", str(listed), "--route", "catalog-read", "--no-record",
+               "--host", "public.example.com").exit_code == 0
+    assert hosts_seen(backends) == {"public.example.com"}
+
+
+def test_a_request_files_host_wins_over_host_and_header_host_wins_over_both(echo_host, backends) -> None:
+    listed = echo_host / "requests.txt"
+    listed.write_text(f'{{"path": "{DETAIL}", "headers": {{"Host": "listed.example.com"}}}}\n')
+    assert run("compare", "--requests", str(listed), "--route", "catalog-read", "--no-record",
+               "--host", "public.example.com").exit_code == 0
+    assert hosts_seen(backends) == {"listed.example.com"}
+    for backend in backends.values():
+        backend.requests.clear()
+    assert run("compare", "--requests", str(listed), "--route", "catalog-read", "--no-record",
+               "--header", "Host: forced.example.com").exit_code == 0
+    assert hosts_seen(backends) == {"forced.example.com"}
