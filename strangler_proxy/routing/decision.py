@@ -8,7 +8,10 @@
     extracted                  -> extracted
     retired                    -> nothing: 410
 
-Whenever the extracted backend serves a request, the monolith is its fallback.
+Whenever the extracted backend serves a request, the monolith is its fallback. With the
+route's reverse shadow on ([routes.shadow] reverse = true), a request the extracted backend
+serves by mode (canary or extracted, not an override) is also mirrored to the monolith
+(`mirror = "monolith"`), whose answer is compared against the extracted one.
 """
 from __future__ import annotations
 
@@ -25,7 +28,10 @@ __all__ = ["Decision", "decide"]
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The backend to use (None: retired), its fallback, the mirror target and why."""
+    """The backend to use (None: retired), its fallback, the mirror target and why.
+
+    `mirror` is the route's extracted backend (shadow) or MONOLITH (the reverse shadow).
+    """
 
     route_id: str
     backend: str | None
@@ -61,11 +67,13 @@ def decide(
         return Decision(route.id, MONOLITH)
     if mode is Mode.SHADOW:
         return Decision(route.id, MONOLITH, mirror=route.backend)
+    reverse = MONOLITH if route.shadow is not None and route.shadow.reverse else None
     if mode is Mode.CANARY:
         key = user_key()
         if in_canary(route.id, key.value, state.percent_bp):
-            return Decision(route.id, route.backend, fallback=MONOLITH, reason="canary", user_key=key)
+            return Decision(route.id, route.backend, fallback=MONOLITH, mirror=reverse, reason="canary",
+                            user_key=key)
         return Decision(route.id, MONOLITH, reason="canary", user_key=key)
     if mode is Mode.EXTRACTED:
-        return Decision(route.id, route.backend, fallback=MONOLITH)
+        return Decision(route.id, route.backend, fallback=MONOLITH, mirror=reverse)
     return Decision(route.id, None, reason="retired")

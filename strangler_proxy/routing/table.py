@@ -18,6 +18,7 @@
     idempotent = false                   # true lets failed non-GET requests fall back too
     body_limit = 1048576                 # bytes; default STRANGLER_BODY_LIMIT
     [routes.compare] / [routes.shadow] / [routes.gate]   # comparison and cut-over: strangler_proxy/shadow/policy.py
+                                         # ([routes.shadow] reverse = true: the reverse shadow)
 
 Every problem is reported as ``<file>: route '<id>': field '<field>': <what is wrong>``.
 """
@@ -275,6 +276,9 @@ def _route(checker: _Checker, where: str, spec: dict[str, Any], backends: Mappin
     if body_limit is not None and (not isinstance(body_limit, int) or isinstance(body_limit, bool) or body_limit < 0):
         checker.problem("must be a number of bytes (0 or more)", where=where, field="body_limit")
     shadow = shadow_policy_parse(spec, lambda field, message: checker.problem(message, where=where, field=field))
+    if shadow is not None and shadow.reverse and backend is None:
+        checker.problem("needs a 'backend': the reverse shadow compares the extracted side's answers with the "
+                        "monolith's", where=where, field="shadow.reverse")
     if len(checker.problems) > before:
         return None
     return RouteSpec(route_id, paths, methods, context.strip(), backend, RouteState(mode, percent_bp),

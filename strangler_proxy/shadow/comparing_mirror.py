@@ -14,6 +14,12 @@ shared results store every STRANGLER_SHADOW_FLUSH_SECONDS.
 Safe methods (GET, HEAD, OPTIONS) are mirrored; others only to a backend marked
 `dry_run = true`, with `X-Strangler-Dry-Run: 1`. Every mirrored request carries
 `X-Strangler-Shadow: 1`. A noise probe is only ever a safe request.
+
+The reverse shadow (`request.mirror_to == "monolith"`: a canary or extracted route with
+`[routes.shadow] reverse = true`, its request served by the extracted backend) mirrors to
+the monolith instead and compares the other way round, primary = extracted; its results
+go to the route's `reverse` source, and its noise probe, a second monolith call, is
+compared with the first monolith answer.
 """
 from __future__ import annotations
 
@@ -45,7 +51,7 @@ from strangler_proxy.shadow.metrics import ShadowCounters, ShadowMetrics
 from strangler_proxy.shadow.policy import ShadowPolicy
 from strangler_proxy.shadow.results.base import ResultsStore
 from strangler_proxy.shadow.results.latency import bucket_of
-from strangler_proxy.shadow.results.model import ResultsBatch, field_is_real
+from strangler_proxy.shadow.results.model import REVERSE, SHADOW, ResultsBatch, field_is_real
 from strangler_proxy.shadow.sampling import InFlight, Sampler
 
 __all__ = ["DRY_RUN_HEADER", "SHADOW_HEADER", "ComparingMirror", "Recorder"]
@@ -85,6 +91,8 @@ class _Job:
     primary: MirroredResponse
     probe: bool
     dry_run: bool
+    target: str = ""  # where it is mirrored: the route's extracted backend, or the monolith (reverse)
+    source: str = SHADOW  # REVERSE: the primary is the extracted answer
 
 
 class ComparingMirror:
@@ -107,7 +115,7 @@ class ComparingMirror:
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = threading.Lock()  # the batch is filled from the loop and the compare thread
         self._batch = ResultsBatch()
-        self._sampled: Counter[tuple[str, str]] = Counter()
+        self._sampled: Counter[tuple[str, str, str]] = Counter()
         self._models: dict[str, NoiseModel] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -142,18 +150,21 @@ class ComparingMirror:
             self._recorder.add(route, request, primary)
         if not mirror:
             return None
+        reverse = request.mirror_to == MONOLITH
+        source = REVERSE if reverse else SHADOW
         if self._stopping:
-            return self._not_sent(route.id, "dropped", "dropped.shutdown")
-        backend = route.backend or ""
+            return self._not_sent(route.id, "dropped", "dropped.shutdown", source)
+        backend = MONOLITH if reverse else route.backend or ""
         if self._circuits_open(backend):
             # The target is known to be down: count it without spending a task on it.
-            return self._not_sent(route.id, "failed", "errors.unavailable")
+            return self._not_sent(route.id, "failed", "errors.unavailable", source)
         policy = route.shadow or _NO_POLICY
         if not self._inflight.try_acquire(route.id, policy.concurrency):
-            return self._not_sent(route.id, "dropped", "dropped.overload")
+            return self._not_sent(route.id, "dropped", "dropped.overload", source)
         safe = request.method in SAFE_METHODS
         probe = safe and self._sampler.chosen(_pick(policy.noise_percent, self.settings.noise_percent))
-        task = asyncio.get_running_loop().create_task(self._exchange(_Job(route, request, primary, probe, not safe)))
+        job = _Job(route, request, primary, probe, not safe, backend, source)
+        task = asyncio.get_running_loop().create_task(self._exchange(job))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -163,10 +174,10 @@ class ComparingMirror:
             for (route, counter), n in counts.items():
                 self._batch.count(route, counter, n)
 
-    def _not_sent(self, route: str, outcome: str, counter: str) -> None:
+    def _not_sent(self, route: str, outcome: str, counter: str, source: str = SHADOW) -> None:
         self._metrics.outcome(route, outcome)
         with self._lock:
-            self._batch.count(route, counter)
+            self._batch.count(route, counter, source=source)
 
     def _circuits_open(self, backend: str) -> bool:
         instances = [i for i in getattr(self._upstream, "instances", ()) if i.backend == backend]
@@ -186,7 +197,7 @@ class ComparingMirror:
             timeout = policy.timeout or self.settings.timeout
             if job.probe:
                 # Both at once: the probe must not add its time to the extracted side's.
-                sends = [asyncio.ensure_future(self._send(route.backend or "", job.request, job.dry_run)),
+                sends = [asyncio.ensure_future(self._send(job.target, job.request, job.dry_run)),
                          asyncio.ensure_future(self._send(MONOLITH, job.request, False))]
                 _, pending = await asyncio.wait(sends, timeout=timeout)
                 for task in pending:
@@ -194,9 +205,9 @@ class ComparingMirror:
                 await asyncio.gather(*sends, return_exceptions=True)
                 candidate, probe = _answer_of(sends[0]), _answer_of(sends[1])
             else:
-                candidate, probe = await self._send_alone(route.backend or "", job, timeout), None
+                candidate, probe = await self._send_alone(job.target, job, timeout), None
             if isinstance(candidate, str):
-                self._failed(route.id, candidate)
+                self._failed(route.id, candidate, job.source)
                 return
             primary = Answer(job.primary.status, job.primary.headers, job.primary.body or b"", job.primary.elapsed)
             size = len(primary.body) + len(candidate.body) + (len(probe.body) if isinstance(probe, Answer) else 0)
@@ -209,13 +220,13 @@ class ComparingMirror:
             self._metrics.compared(route.id, result)
         except asyncio.CancelledError:
             with self._lock:
-                self._batch.count(route.id, "dropped.shutdown")
+                self._batch.count(route.id, "dropped.shutdown", source=job.source)
             raise
         except Exception:
             _log.exception("shadow exchange failed for %s %s", job.request.method, job.request.path_qs)
             self._metrics.outcome(route.id, "error")
             with self._lock:
-                self._batch.count(route.id, "errors.internal")
+                self._batch.count(route.id, "errors.internal", source=job.source)
         finally:
             self._inflight.release(route.id)
 
@@ -264,35 +275,41 @@ class ComparingMirror:
         response.release()
         return Answer(response.status, tuple(response.headers.items()), bytes(body), time.perf_counter() - started)
 
-    def _failed(self, route: str, kind: str) -> None:
+    def _failed(self, route: str, kind: str, source: str) -> None:
         outcome, counter = ("skipped", "skipped.candidate_too_large") if kind == "too_large" else (
             "failed", f"errors.{kind}")
         self._metrics.outcome(route, outcome)
         with self._lock:
-            self._batch.count(route, counter)
+            self._batch.count(route, counter, source=source)
 
     def _compare(self, job: _Job, primary: Answer, candidate: Answer, probe: Answer | str | None) -> str:
         """Compare and count (inline or in the compare thread); return matched, mismatched or noise."""
         route = job.route
         rules = (route.shadow or _NO_POLICY).rules
-        compared = compare_exchange(primary, candidate, probe if isinstance(probe, Answer) else None, rules)
+        source = job.source
+        reverse = source == REVERSE
+        compared = compare_exchange(primary, candidate, probe if isinstance(probe, Answer) else None, rules,
+                                    reverse=reverse)
         comparison = compared.comparison
         signature = None
         sample = None
+        sides = (("extracted", primary), ("monolith", candidate)) if reverse else (
+            ("monolith", primary), ("extracted", candidate))
         with self._lock:
             batch = self._batch
             if compared.probe is not None:
-                batch.noise_probe(route.id, compared.probe)
+                batch.noise_probe(route.id, compared.probe, source=source)
             elif isinstance(probe, str):
-                batch.count(route.id, f"probe_errors.{probe}")
-            signature = batch.compared(route.id, comparison)
-            wanted = not comparison.matched and self._sampled[(route.id, signature)] < self.settings.samples_per_signature
+                batch.count(route.id, f"probe_errors.{probe}", source=source)
+            signature = batch.compared(route.id, comparison, source=source)
+            seen = (route.id, source, signature)
+            wanted = not comparison.matched and self._sampled[seen] < self.settings.samples_per_signature
             if wanted:
-                self._sampled[(route.id, signature)] += 1
-            for side, answer in (("monolith", primary), ("extracted", candidate)):
+                self._sampled[seen] += 1
+            for side, answer in sides:
                 if answer.elapsed is not None:
-                    batch.latency_bucket(route.id, side, bucket_of(answer.elapsed))
-        for side, answer in (("monolith", primary), ("extracted", candidate)):
+                    batch.latency_bucket(route.id, side, bucket_of(answer.elapsed), source=source)
+        for side, answer in sides:
             if answer.elapsed is not None:
                 self._metrics.took(route.id, side, answer.elapsed)
         if wanted:
@@ -300,7 +317,7 @@ class ComparingMirror:
             sample = make_sample(route=route.id, signature=signature, method=request.method, path_qs=request.path_qs,
                                  request_id=request.request_id, request_headers=request.headers, primary=primary,
                                  candidate=candidate, comparison=comparison,
-                                 body_bytes=self.settings.sample_body_bytes)
+                                 body_bytes=self.settings.sample_body_bytes, source=source)
             with self._lock:
                 self._batch.samples.append(sample)
         return self._label(route.id, comparison)

@@ -12,6 +12,9 @@
     timeout = 2.0                    # seconds one mirrored exchange may take in all
     concurrency = 32                 # mirrored exchanges in flight for this route, per worker
     record_percent = 1               # share of the route's shadowed exchanges recorded to HAR
+    reverse = false                  # true: in canary (requests the extracted side serves) and
+                                     # extracted mode, mirror to the monolith and compare the other
+                                     # way round: "the monolith differs from extracted"
 
     [routes.gate]                    # evidence `strangler flip ROUTE extracted` needs
     min_compared = 1000              # compared requests at least
@@ -34,7 +37,7 @@ __all__ = ["ROUTE_TABLES", "GatePolicy", "ShadowPolicy", "shadow_policy_parse"]
 # The keys of a [[routes]] entry this module reads.
 ROUTE_TABLES = ("compare", "shadow", "gate")
 _PERCENTS = ("sample_percent", "noise_percent", "record_percent")
-_SHADOW_KEYS = (*_PERCENTS, "timeout", "concurrency")
+_SHADOW_KEYS = (*_PERCENTS, "timeout", "concurrency", "reverse")
 _GATE_KEYS = ("min_compared", "max_mismatch_percent")
 
 Report = Callable[[str, str], None]
@@ -59,6 +62,7 @@ class ShadowPolicy:
     concurrency: int | None = None
     record_percent: float | None = None
     gate: GatePolicy = field(default_factory=GatePolicy)
+    reverse: bool = False  # mirror extracted-served requests to the monolith (canary, extracted)
 
 
 def shadow_policy_parse(spec: Mapping[str, Any], report: Report) -> ShadowPolicy | None:
@@ -83,6 +87,11 @@ def shadow_policy_parse(spec: Mapping[str, Any], report: Report) -> ShadowPolicy
             values["timeout"] = float(timeout)
     if "concurrency" in shadow:
         values["concurrency"] = _whole(shadow["concurrency"], "shadow.concurrency", 1, report)
+    if "reverse" in shadow:
+        if type(shadow["reverse"]) is not bool:
+            report("shadow.reverse", f"must be true or false, got {shadow['reverse']!r}")
+        else:
+            values["reverse"] = shadow["reverse"]
     gate_values: dict[str, Any] = {}
     if "min_compared" in gate:
         gate_values["min_compared"] = _whole(gate["min_compared"], "gate.min_compared", 0, report)

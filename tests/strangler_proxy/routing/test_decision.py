@@ -1,6 +1,8 @@
 """Where a request goes for each mode, with the kill switch and QA overrides."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from strangler_proxy.routing.canary import in_canary
@@ -8,6 +10,7 @@ from strangler_proxy.routing.decision import decide
 from strangler_proxy.routing.model import Mode, RouteSpec, RouteState
 from strangler_proxy.routing.overrides import Override
 from strangler_proxy.routing.user_key import UserKey
+from strangler_proxy.shadow.policy import ShadowPolicy
 
 ROUTE = RouteSpec("products", ("/p/",), None, "catalog", "catalog", RouteState(Mode.MONOLITH))
 LEGACY = RouteSpec("orders", ("/o/**",), None, "orders", None, RouteState(Mode.MONOLITH))
@@ -67,3 +70,32 @@ def test_the_user_key_is_only_computed_for_canaries() -> None:
 
     for mode in (Mode.MONOLITH, Mode.SHADOW, Mode.EXTRACTED):
         decide(ROUTE, RouteState(mode), kill_switch=False, user_key=explode, override=lambda: None)
+
+
+REVERSED = replace(ROUTE, shadow=ShadowPolicy(reverse=True))
+
+
+@pytest.mark.parametrize(("mode", "backend", "mirror"), [
+    (Mode.MONOLITH, "monolith", None),
+    (Mode.SHADOW, "monolith", "catalog"),  # the shadow still mirrors the usual way
+    (Mode.EXTRACTED, "catalog", "monolith"),
+    (Mode.RETIRED, None, None),
+])
+def test_the_reverse_shadow_mirrors_what_the_extracted_side_serves_to_the_monolith(mode, backend, mirror) -> None:
+    decision = run(REVERSED, RouteState(mode))
+    assert (decision.backend, decision.mirror) == (backend, mirror)
+    assert run(ROUTE, RouteState(mode)).mirror == (mirror if mode is Mode.SHADOW else None)
+
+
+def test_a_reverse_canary_mirrors_only_the_requests_the_extracted_side_serves() -> None:
+    seen = set()
+    for n in range(200):
+        decision = run(REVERSED, RouteState(Mode.CANARY, 3000), user=f"user:{n}")
+        seen.add((decision.backend, decision.mirror, decision.fallback))
+    assert seen == {("catalog", "monolith", "monolith"), ("monolith", None, None)}
+
+
+def test_the_reverse_shadow_mirrors_nothing_under_the_kill_switch_or_an_override() -> None:
+    for target in ("extracted", "monolith"):
+        assert run(REVERSED, RouteState(Mode.EXTRACTED), override=Override(target, None, 2**40)).mirror is None
+    assert run(REVERSED, RouteState(Mode.EXTRACTED), kill=True).mirror is None

@@ -71,7 +71,9 @@ def test_an_unset_key_is_left_to_the_environment_default() -> None:
      "routes.toml: route 'catalog-read': field 'shadow.concurrency': must be a whole number of at least 1, got 0"),
     ("[routes.shadow]\nsample = 5\n",
      "routes.toml: route 'catalog-read': field 'shadow.sample': unknown setting; expected one of sample_percent, "
-     "noise_percent, record_percent, timeout, concurrency"),
+     "noise_percent, record_percent, timeout, concurrency, reverse"),
+    ("[routes.shadow]\nreverse = \"yes\"\n",
+     "routes.toml: route 'catalog-read': field 'shadow.reverse': must be true or false, got 'yes'"),
     ("[routes.gate]\nmin_compared = -1\n",
      "routes.toml: route 'catalog-read': field 'gate.min_compared': must be a whole number of at least 0, got -1"),
     ("[routes.gate]\nmax_mismatch_percent = \"0.1%\"\n",
@@ -91,3 +93,18 @@ def test_a_backends_dry_run_must_be_a_boolean() -> None:
     with pytest.raises(RouteTableError) as caught:
         parse_table(BACKENDS.replace("dry_run = true", 'dry_run = "yes"') + ROUTE, source="routes.toml")
     assert caught.value.problems == ["routes.toml: backend 'catalog': field 'dry_run': must be true or false"]
+
+
+def test_the_reverse_shadow_is_off_unless_the_route_turns_it_on() -> None:
+    assert parse_table(BACKENDS + ROUTE + "[routes.shadow]\ntimeout = 2\n").route("catalog-read").shadow.reverse is False
+    on = parse_table(BACKENDS + ROUTE + "[routes.shadow]\nreverse = true\n").route("catalog-read").shadow
+    assert on.reverse is True and on.sample_percent is None
+
+
+def test_a_reverse_shadow_without_an_extracted_backend_is_refused_naming_the_field() -> None:
+    route = ROUTE.replace('backend = "catalog"\n', "").replace('mode = "shadow"', 'mode = "monolith"')
+    with pytest.raises(RouteTableError) as caught:
+        parse_table(BACKENDS + route + "[routes.shadow]\nreverse = true\n", source="routes.toml")
+    assert caught.value.problems == [
+        "routes.toml: route 'catalog-read': field 'shadow.reverse': needs a 'backend': the reverse shadow compares "
+        "the extracted side's answers with the monolith's"]

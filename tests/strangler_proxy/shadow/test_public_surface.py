@@ -12,7 +12,8 @@ from strangler_proxy.shadow.errors import ResultsUnavailable
 SURFACE = {
     "strangler_proxy.shadow.comparing_mirror": ["DRY_RUN_HEADER", "SHADOW_HEADER", "ComparingMirror", "Recorder"],
     "strangler_proxy.shadow.config": ["ShadowSettings"],
-    "strangler_proxy.shadow.admission": ["BODY_TOO_LARGE", "NO_BACKEND", "SAMPLED_OUT", "UNSAFE_METHOD", "Refusal",
+    "strangler_proxy.shadow.admission": ["BODY_TOO_LARGE", "DIRECTION_UNKNOWN", "FALLBACK", "NO_BACKEND", "SAMPLED_OUT",
+                                         "UNSAFE_METHOD", "Refusal",
                                          "admit"],
     "strangler_proxy.shadow.handoff": ["MIRROR", "RECORD", "FrameReader", "exchange_frame", "exchange_of", "frame"],
     "strangler_proxy.shadow.metrics": ["ShadowCounters", "ShadowMetrics", "ShadowTally", "TallyReport"],
