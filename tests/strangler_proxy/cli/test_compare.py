@@ -363,3 +363,20 @@ def test_a_request_files_host_wins_over_host_and_header_host_wins_over_both(echo
     assert run("compare", "--requests", str(listed), "--route", "catalog-read", "--no-record",
                "--header", "Host: forced.example.com").exit_code == 0
     assert hosts_seen(backends) == {"forced.example.com"}
+
+
+@pytest.mark.parametrize("url, headers, host", [
+    ("https://shop.test/p/", [], "shop.test"),
+    ("https://shop.test/p/", [{"name": "Host", "value": "www.shop.test:8443"}], "www.shop.test:8443"),
+    ("/p/", [{"name": ":authority", "value": "h2.shop.test"}], "h2.shop.test"),
+    ("http://strangler.invalid/p/", [], None),  # the recorder's placeholder when it saw no host
+    ("/p/", [], None),
+])
+def test_a_har_entry_names_its_host_by_header_authority_or_url(tmp_path: Path, url: str, headers: list,
+                                                               host: str | None) -> None:
+    from strangler_proxy.replay.har import read_har
+
+    path = tmp_path / "one.har"
+    path.write_text(json.dumps({"log": {"entries": [{"request": {"method": "GET", "url": url, "headers": headers}}]}}))
+    [request] = read_har(path)
+    assert request.host == host and all(name.lower() not in ("host", ":authority") for name, _ in request.headers)

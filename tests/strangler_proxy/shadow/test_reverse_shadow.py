@@ -144,3 +144,12 @@ def test_through_the_proxy_a_fallback_answer_is_not_compared_and_the_shadow_mode
     assert reply.status == 200 and reply.header("X-Strangler-Fallback")
     proxy.drain()
     assert summarise(proxy.results.route_data("catalog-read")).skipped == {"fallback": 1}
+
+
+def test_the_direction_and_the_answering_backend_reach_the_shadow_sidecar() -> None:
+    from strangler_proxy.shadow.handoff import FrameReader, exchange_frame, exchange_of
+
+    request = MirroredRequest("r-1", "GET", LIST, (), None, mirror_to="monolith")
+    [message] = FrameReader().feed(exchange_frame("catalog-read", 1, request, extracted_answer()))
+    _, _, received, primary = exchange_of(message)
+    assert received.mirror_to == "monolith" and primary.backend == "catalog"
