@@ -150,7 +150,7 @@ def _entry(item: Any, source: str, where: str) -> ReplayRequest:
         if name.startswith(":") or lower in _NOT_REPLAYED:
             continue  # HTTP/2 pseudo-headers and hop-by-hop headers are the sender's business
         headers.append((name, value))
-    host = host or authority or parts.netloc
+    host = host or authority or parts.netloc.rpartition("@")[2]  # never a URL's user:password
     if host and (host.rsplit(":", 1)[0].endswith(".invalid") or any(c in host for c in "\r\n /")):
         host = None  # a recorder's placeholder, or nothing a Host header could carry
     body = None

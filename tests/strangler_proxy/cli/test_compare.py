@@ -367,6 +367,7 @@ def test_a_request_files_host_wins_over_host_and_header_host_wins_over_both(echo
 
 @pytest.mark.parametrize("url, headers, host", [
     ("https://shop.test/p/", [], "shop.test"),
+    ("https://user:secret@shop.test/p/", [], "shop.test"),
     ("https://shop.test/p/", [{"name": "Host", "value": "www.shop.test:8443"}], "www.shop.test:8443"),
     ("/p/", [{"name": ":authority", "value": "h2.shop.test"}], "h2.shop.test"),
     ("http://strangler.invalid/p/", [], None),  # the recorder's placeholder when it saw no host
