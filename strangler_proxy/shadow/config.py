@@ -11,6 +11,8 @@ A route's own [routes.shadow] / [routes.gate] values win over these (see policy.
     STRANGLER_SHADOW_FLUSH_SECONDS    how often a worker writes its results batch            1.0
     STRANGLER_SHADOW_SIDECAR          mirror, compare and store in a sidecar process per
                                       worker (1), or in the worker itself (0)                1
+    STRANGLER_SHADOW_SIDECAR_NICE     the sidecar's scheduling niceness (0-19): when CPU is
+                                      short the kernel serves the proxy workers first        10
     STRANGLER_SHADOW_HANDOFF_BYTES    bytes of exchanges that may wait for the sidecar, in
                                       the socket and as much again in the worker; more are
                                       dropped (counted), the user never waits                1048576
@@ -51,6 +53,7 @@ class ShadowSettings:
     concurrency: int = 64
     flush_seconds: float = 1.0
     sidecar: bool = True
+    sidecar_nice: int = 10
     handoff_bytes: int = 1024 * 1024
     samples_per_signature: int = 3
     sample_body_bytes: int = 16 * 1024
@@ -72,6 +75,7 @@ class ShadowSettings:
             concurrency=int(_number(env, "STRANGLER_SHADOW_CONCURRENCY", 64, 1, 100_000, whole=True)),
             flush_seconds=_number(env, "STRANGLER_SHADOW_FLUSH_SECONDS", 1.0, 0.01, 3600),
             sidecar=_switch(env, "STRANGLER_SHADOW_SIDECAR", True),
+            sidecar_nice=int(_number(env, "STRANGLER_SHADOW_SIDECAR_NICE", 10, 0, 19, whole=True)),
             handoff_bytes=int(_number(env, "STRANGLER_SHADOW_HANDOFF_BYTES", 1024 * 1024, 0, 2**31, whole=True)),
             samples_per_signature=int(_number(env, "STRANGLER_SHADOW_SAMPLES", 3, 0, 1000, whole=True)),
             sample_body_bytes=int(_number(env, "STRANGLER_SHADOW_SAMPLE_BYTES", 16 * 1024, 0, 10 * 1024 * 1024,

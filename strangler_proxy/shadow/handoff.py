@@ -6,8 +6,8 @@ holds, so pickle is safe here and the cheapest encoding of a tuple of strings an
     worker -> sidecar
       ("config", ProxySettings, ShadowSettings, results store kind)      first, once
       ("route", RouteSpec, {backend name: BackendSpec})                  before a route's first exchange
-      ("x", route id, MIRROR | RECORD, MirroredRequest fields, MirroredResponse fields)
-                                                                         one shadowed exchange
+      ("x", [(route id, MIRROR | RECORD, MirroredRequest fields, MirroredResponse fields), ...])
+                                                                         shadowed exchanges
       ("counts", {(route, results counter): n})                          the worker's refusals
       ("drain", token)                                                   finish everything in flight
     sidecar -> worker
@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import pickle
 import struct
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
 from strangler_proxy.mirror import MirroredRequest, MirroredResponse
+from strangler_proxy.routing.model import RouteSpec
 
-__all__ = ["MIRROR", "RECORD", "FrameReader", "exchange_frame", "exchange_of", "frame"]
+__all__ = ["MIRROR", "RECORD", "FrameReader", "exchanges_frame", "exchanges_of", "frame"]
 
 MIRROR = 1  # send it to the extracted backend and compare
 RECORD = 2  # write it to a HAR file
@@ -42,16 +44,17 @@ def frame(message: tuple[Any, ...]) -> bytes:
     return _pack(len(payload)) + payload
 
 
-def exchange_frame(route: str, flags: int, request: MirroredRequest, primary: MirroredResponse) -> bytes:
-    """Return a shadowed exchange as it goes on the wire (plain tuples: the cheapest to pickle)."""
-    payload = _dumps(("x", route, flags, _request_fields(request), _response_fields(primary)), 5)
+def exchanges_frame(exchanges: Iterable[tuple[RouteSpec, int, MirroredRequest, MirroredResponse]]) -> bytes:
+    """Return shadowed exchanges, (route, MIRROR | RECORD, request, answer) each, as one message on the wire."""
+    payload = _dumps(("x", [(route.id, flags, _request_fields(request), _response_fields(primary))
+                            for route, flags, request, primary in exchanges]), 5)
     return _pack(len(payload)) + payload
 
 
-def exchange_of(message: tuple[Any, ...]) -> tuple[str, int, MirroredRequest, MirroredResponse]:
-    """Return (route id, flags, request, primary answer) from an "x" message."""
-    _, route, flags, request, primary = message
-    return route, flags, MirroredRequest(*request), MirroredResponse(*primary)
+def exchanges_of(message: tuple[Any, ...]) -> list[tuple[str, int, MirroredRequest, MirroredResponse]]:
+    """Return (route id, flags, request, primary answer) of each exchange of an "x" message."""
+    return [(route, flags, MirroredRequest(*request), MirroredResponse(*primary))
+            for route, flags, request, primary in message[1]]
 
 
 class FrameReader:

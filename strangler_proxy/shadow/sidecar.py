@@ -6,15 +6,20 @@ It reads the exchanges its worker hands over on the socket FD (handoff.py) and r
 through a `ComparingMirror` of its own: its own upstream pool (so the shadow's connections
 and circuits are not the user's), in-flight caps, noise probes, the hard timeout,
 comparison, HAR recording and the results store shared by every worker. Its counts go
-back to the worker every half second for /metrics. End of input (the worker stopped or
-died) or SIGTERM: in-flight exchanges are dropped (counted), the results written, and it
-exits. SIGINT is left to the worker, which stops it in order.
+back to the worker every half second for /metrics.
+
+It runs at a lower priority (STRANGLER_SHADOW_SIDECAR_NICE), so when CPU is short the
+kernel runs the proxy workers first and the shadow falls behind, which shows as counted
+drops. End of input (the worker stopped or died) or SIGTERM: in-flight exchanges are
+dropped (counted), the results written, and it exits. SIGINT is left to the worker, which
+stops it in order.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
 import sys
@@ -27,7 +32,7 @@ from strangler_proxy.replay.recorder import HarRecorder
 from strangler_proxy.routing.model import BackendSpec, RouteSpec
 from strangler_proxy.shadow.comparing_mirror import ComparingMirror
 from strangler_proxy.shadow.config import ShadowSettings
-from strangler_proxy.shadow.handoff import MIRROR, RECORD, FrameReader, exchange_of, frame
+from strangler_proxy.shadow.handoff import MIRROR, RECORD, FrameReader, exchanges_of, frame
 from strangler_proxy.shadow.metrics import ShadowTally
 from strangler_proxy.shadow.results import open_results
 
@@ -68,12 +73,13 @@ class Sidecar(asyncio.Protocol):
         """Act on one message from the worker."""
         kind = message[0]
         if kind == "x":
-            route_id, flags, request, primary = exchange_of(message)
-            route = self._routes.get(route_id)
-            if route is None:  # cannot happen: a route is always defined before its first exchange
-                _log.error("exchange for undefined route %r dropped", route_id)
-                return
-            self.mirror.accept(route, request, primary, mirror=bool(flags & MIRROR), record=bool(flags & RECORD))
+            accept, routes = self.mirror.accept, self._routes
+            for route_id, flags, request, primary in exchanges_of(message):
+                route = routes.get(route_id)
+                if route is None:  # cannot happen: a route is always defined before its first exchange
+                    _log.error("exchange for undefined route %r dropped", route_id)
+                    continue
+                accept(route, request, primary, mirror=bool(flags & MIRROR), record=bool(flags & RECORD))
         elif kind == "route":
             route, backends = message[1], message[2]
             self._routes[route.id] = route
@@ -185,6 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from strangler_proxy.server.runner import configure_logging
 
     configure_logging(settings.log_level)
+    if shadow.sidecar_nice:
+        try:
+            os.nice(shadow.sidecar_nice)
+        except OSError as error:
+            _log.warning("cannot lower the shadow sidecar's priority: %s", error)
     sock.setblocking(False)
     try:
         import uvloop

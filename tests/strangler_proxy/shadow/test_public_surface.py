@@ -15,7 +15,7 @@ SURFACE = {
     "strangler_proxy.shadow.admission": ["BODY_TOO_LARGE", "DIRECTION_UNKNOWN", "FALLBACK", "NO_BACKEND", "SAMPLED_OUT",
                                          "UNSAFE_METHOD", "Refusal",
                                          "admit"],
-    "strangler_proxy.shadow.handoff": ["MIRROR", "RECORD", "FrameReader", "exchange_frame", "exchange_of", "frame"],
+    "strangler_proxy.shadow.handoff": ["MIRROR", "RECORD", "FrameReader", "exchanges_frame", "exchanges_of", "frame"],
     "strangler_proxy.shadow.metrics": ["ShadowCounters", "ShadowMetrics", "ShadowTally", "TallyReport"],
     "strangler_proxy.shadow.sidecar": ["Sidecar", "main"],
     "strangler_proxy.shadow.sidecar_mirror": ["SidecarMirror"],

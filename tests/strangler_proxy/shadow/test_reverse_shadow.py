@@ -147,9 +147,12 @@ def test_through_the_proxy_a_fallback_answer_is_not_compared_and_the_shadow_mode
 
 
 def test_the_direction_and_the_answering_backend_reach_the_shadow_sidecar() -> None:
-    from strangler_proxy.shadow.handoff import FrameReader, exchange_frame, exchange_of
+    from types import SimpleNamespace
+
+    from strangler_proxy.shadow.handoff import FrameReader, exchanges_frame, exchanges_of
 
     request = MirroredRequest("r-1", "GET", LIST, (), None, mirror_to="monolith")
-    [message] = FrameReader().feed(exchange_frame("catalog-read", 1, request, extracted_answer()))
-    _, _, received, primary = exchange_of(message)
+    route = SimpleNamespace(id="catalog-read")
+    [message] = FrameReader().feed(exchanges_frame([(route, 1, request, extracted_answer())]))
+    [(_, _, received, primary)] = exchanges_of(message)
     assert received.mirror_to == "monolith" and primary.backend == "catalog"

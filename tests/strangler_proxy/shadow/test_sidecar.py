@@ -21,7 +21,7 @@ from strangler_proxy.routing.table import parse_table
 from strangler_proxy.server.app import create_app
 from strangler_proxy.server.runner import start_site
 from strangler_proxy.shadow.config import ShadowSettings
-from strangler_proxy.shadow.handoff import MIRROR, FrameReader, exchange_frame, exchange_of, frame
+from strangler_proxy.shadow.handoff import MIRROR, FrameReader, exchanges_frame, exchanges_of, frame
 from strangler_proxy.shadow.results import open_results, summarise
 from strangler_proxy.shadow.sidecar_mirror import SidecarMirror
 from strangler_proxy.shadow.wiring import comparing_mirror
@@ -195,6 +195,8 @@ def test_the_sidecar_switch_and_budget_are_read_from_the_environment():
         ShadowSettings.from_env({"STRANGLER_SHADOW_HANDOFF_BYTES": "-1"})
 
 
+ROUTE = parse_table('[backends.monolith]\nurls = ["http://127.0.0.1:1"]\n[[routes]]\nid = "r"\ncontext = "c"\n'
+                    'paths = ["/x"]\n').route("r")
 EXCHANGE = (MirroredRequest("id-1", "GET", "/x/?q=1", (("Accept", "application/json"),), b""),
             MirroredResponse(200, (("Content-Type", "application/json"),), b'{"id": 1}', elapsed=0.002))
 
@@ -202,7 +204,7 @@ EXCHANGE = (MirroredRequest("id-1", "GET", "/x/?q=1", (("Accept", "application/j
 @settings(deadline=None)  # a shared machine: no per-example time limit
 @given(st.lists(st.integers(min_value=1, max_value=300), min_size=1, max_size=40))
 def test_a_stream_of_messages_cut_anywhere_reads_back_the_same(cuts: list[int]) -> None:
-    stream = frame(("counts", {("r", "sampled_out"): 2})) + exchange_frame("r", MIRROR, *EXCHANGE) * 3
+    stream = frame(("counts", {("r", "sampled_out"): 2})) + exchanges_frame([(ROUTE, MIRROR, *EXCHANGE)] * 2) * 3
     reader = FrameReader()
     messages, position = [], 0
     for cut in cuts:
@@ -210,4 +212,4 @@ def test_a_stream_of_messages_cut_anywhere_reads_back_the_same(cuts: list[int]) 
         position += cut
     messages += reader.feed(stream[position:])
     assert messages[0] == ("counts", {("r", "sampled_out"): 2})
-    assert [exchange_of(m) for m in messages[1:]] == [("r", MIRROR, *EXCHANGE)] * 3
+    assert [exchanges_of(m) for m in messages[1:]] == [[("r", MIRROR, *EXCHANGE)] * 2] * 3
