@@ -1,20 +1,36 @@
 """Shadow isolation: the user's p99 with shadow on (slow target, dead target) against shadow off.
 
-    .venv/bin/python bench/shadow/run.py [--rounds 5] [--seconds 5] [--rate 300] [--load open|wrk]
+    .venv/bin/python bench/shadow/run.py [--rounds 10] [--seconds 5] [--rate 300] [--warmup 1]
+                                         [--pin] [--mirrors sidecar,in-process] [--load open|wrk]
 
-One proxy process (`strangler proxy`, 1 worker, access log off) serves three routes from
-the same fast monolith: `off` (mode monolith, nothing mirrored), `slow` (mode shadow, its
-extracted backend answers after 1 s) and `down` (mode shadow, its extracted backend's port
-is closed). Shadow settings are the defaults: every request sampled, 10 % noise probes,
-5 s hard timeout, 64 exchanges in flight. One route is loaded at a time, the three
-interleaved round after round, so drift on the shared machine hits all three alike; the
-figure per scenario is the median of the rounds' p99.
+A `strangler proxy` process (1 worker, access log off) per mirror kind serves three routes
+from the same fast monolith: `off` (mode monolith, nothing mirrored), `slow` (mode shadow,
+its extracted backend answers after 1 s) and `down` (mode shadow, its extracted backend's
+port is closed). Shadow settings are the defaults: every request sampled, 10 % noise
+probes, 5 s hard timeout, 64 exchanges in flight. `--mirrors` says which shadow runs:
+`sidecar` (the default: the worker hands exchanges to its sidecar process) and/or
+`in-process` (STRANGLER_SHADOW_SIDECAR=0: the worker mirrors and compares itself); with
+both, each has its own proxy and its own `off`, and every figure is against that `off`.
 
+Statistics. One route is loaded at a time; every scenario runs once per round, the order
+rotating each round, so drift on a shared machine hits all alike. `--warmup` rounds run
+first and are thrown away (connections, the dead target's circuit, the sidecar's start).
 The load is open-loop by default (bench/shadow/load.py: a fixed request rate, latency from
-each request's scheduled start), so p99 shows what the shadow adds to a request rather than
-how a saturated proxy queues; `--load wrk` runs wrk -t1 -c16 (closed loop, saturating)
-instead. The shadow's own counters (from /metrics) show it was busy: exchanges sent, failed,
-dropped on overload. Writes bench/results/shadow-isolation.json and prints a Markdown table.
+each request's scheduled start, every latency kept), so per scenario there are
+rounds x seconds x rate samples. Reported: p50, p99 and p99.9 of all rounds pooled; the
+median of the per-round p99s and their range; and the ratio of pooled p99s against `off`
+with a 95 % confidence interval from a paired bootstrap over rounds (round i of `slow` goes
+with round i of `off`, both resampled together), so a ratio is only called within the
+limit when the whole interval is. `--load wrk` runs wrk -t1 -c16 (closed loop,
+saturating) instead: no pooled figures then, only per-round ones.
+
+Also reported: the proxy's and the sidecar's CPU per request (user + system from /proc,
+sidecar = the proxy's child processes), the load client's own lag (how late it started
+requests: its CPU starvation, not the proxy's), the 1-minute load average before and after
+every run, and the shadow's counters from /metrics and the compare API (sent, failed,
+dropped by reason). `--pin` puts each proxy on CPU 0 and everything else (load client,
+targets, sidecars) on the other CPUs. Writes bench/results/shadow-isolation.json and prints
+Markdown tables.
 """
 from __future__ import annotations
 
@@ -22,6 +38,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
 import signal
 import socket
@@ -37,7 +54,10 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 SCENARIOS = ("off", "slow", "down")
+MIRRORS = ("sidecar", "in-process")
 LIMIT = 1.10
+TOKEN = "bench-admin-token"
+BOOTSTRAP = 2000
 
 
 def free_port() -> int:
@@ -62,7 +82,7 @@ def machine() -> str:
                 if line.startswith("model name")), "unknown CPU")
     mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
     return (f"{os.cpu_count()} vCPU ({cpu}), {mem} MiB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()} (shared machine)")
+            f"Python {platform.python_version()}")
 
 
 def routes_file(monolith: int, slow: int, down: int) -> Path:
@@ -99,34 +119,153 @@ mode = "shadow"
     return path
 
 
+# --- processes and CPU ------------------------------------------------------------------------
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used, from /proc (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """Return the process's child processes (the sidecar of a one-worker proxy)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+class Pinning:
+    """Which CPUs the proxies get, and which everything else gets (None: no pinning)."""
+
+    def __init__(self, enabled: bool) -> None:
+        cpus = sorted(os.sched_getaffinity(0))
+        self.enabled = enabled and len(cpus) >= 2
+        self.proxy = {cpus[0]} if self.enabled else None
+        self.rest = set(cpus[1:]) if self.enabled else None
+
+    def describe(self) -> str:
+        if not self.enabled:
+            return "not pinned"
+        return f"proxy on CPU {sorted(self.proxy)}, load client, targets and sidecars on CPU {sorted(self.rest)}"
+
+    def place(self, pid: int, cpus: set[int] | None) -> None:
+        if cpus is not None:
+            try:
+                os.sched_setaffinity(pid, cpus)
+            except OSError:
+                pass
+
+
+# --- load -------------------------------------------------------------------------------------
+
 def _ms(text: str) -> float:
     value, unit = re.fullmatch(r"([0-9.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, *, connections: int, seconds: int) -> dict[str, float | str]:
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+def wrk(url: str, *, connections: int, seconds: int, pinning: Pinning) -> dict:
+    process = subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                               stdout=subprocess.PIPE, text=True)
+    pinning.place(process.pid, pinning.rest)
+    out, _ = process.communicate(timeout=seconds + 30)
     errors = re.search(r"Socket errors: .*|Non-2xx or 3xx responses: \d+", out)
     return {"rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)),
             "p50_ms": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
             "p99_ms": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
-            "errors": errors.group(0) if errors else "none"}
+            "errors": errors.group(0) if errors else "none", "latencies": None}
 
 
-def open_loop(url: str, *, rate: float, seconds: int) -> dict[str, float | str]:
-    out = subprocess.run([PYTHON, "bench/shadow/load.py", url, "--rate", str(rate), "--seconds", str(seconds)],
-                         cwd=ROOT, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+def open_loop(url: str, *, rate: float, seconds: int, pinning: Pinning) -> dict:
+    process = subprocess.Popen([PYTHON, "bench/shadow/load.py", url, "--rate", str(rate), "--seconds", str(seconds),
+                                "--raw"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    pinning.place(process.pid, pinning.rest)
+    out, _ = process.communicate(timeout=seconds + 60)
     data = json.loads(out)
     return {"rps": data["achieved_rate"], "p50_ms": data["p50_ms"], "p99_ms": data["p99_ms"], "max_ms": data["max_ms"],
-            "errors": f"{data['errors']} of {data['sent']}"}
+            "lag_p99_ms": data["lag_p99_ms"], "errors": f"{data['errors']} of {data['sent']}",
+            "latencies": sorted(data["latencies_ms"])}
 
 
-def cpu_seconds(pid: int) -> float:
-    """Return the CPU time (user + system) a process has used, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+# --- statistics -------------------------------------------------------------------------------
 
+def quantile(rounds: list[list[float]], q: float) -> float:
+    """Return the q-quantile of every round's (sorted) latencies pooled, as load.py computes one."""
+    total = sum(len(r) for r in rounds)
+    rank = min(total - 1, int(q * total))
+    from_top = total - 1 - rank
+    if from_top < total // 10:
+        # Only the tail matters: the largest from_top + 1 of each round hold it.
+        tail = sorted((v for r in rounds for v in r[max(0, len(r) - from_top - 1):]), reverse=True)
+        return tail[from_top]
+    return sorted(v for r in rounds for v in r)[rank]
+
+
+def ratio_interval(case: list[list[float]], base: list[list[float]], q: float,
+                   rng: random.Random) -> tuple[float, float]:
+    """Return a 95 % interval for quantile(case) / quantile(base), resampling paired rounds."""
+    count = len(case)
+    ratios = []
+    for _ in range(BOOTSTRAP):
+        picked = [rng.randrange(count) for _ in range(count)]
+        ratios.append(quantile([case[i] for i in picked], q) / quantile([base[i] for i in picked], q))
+    ratios.sort()
+    return ratios[int(0.025 * BOOTSTRAP)], ratios[int(0.975 * BOOTSTRAP) - 1]
+
+
+def verdict(point: float, low: float | None, high: float | None) -> str:
+    if high is not None and high <= LIMIT:
+        return "within, shown"
+    if low is not None and low > LIMIT:
+        return "above, shown"
+    if point <= LIMIT:
+        return "within, not shown (interval crosses the limit)"
+    return "above, not shown (interval crosses the limit)"
+
+
+def summarise(runs: dict[str, list[dict]], pooled: bool) -> dict[str, dict]:
+    rng = random.Random(20250301)
+    summary: dict[str, dict] = {}
+    for key, rounds in runs.items():
+        p99s = sorted(r["p99_ms"] for r in rounds)
+        quartiles = statistics.quantiles(p99s, n=4) if len(p99s) >= 2 else [p99s[0]] * 3
+        entry = {"rounds": len(rounds), "median_rps": statistics.median(r["rps"] for r in rounds),
+                 "median_p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+                 "round_p99_ms": {"median": statistics.median(p99s), "min": p99s[0], "q1": quartiles[0],
+                                  "q3": quartiles[2], "max": p99s[-1]},
+                 "proxy_cpu_us_per_request": statistics.median(r["proxy_cpu_us_per_request"] for r in rounds),
+                 "sidecar_cpu_us_per_request": statistics.median(r["sidecar_cpu_us_per_request"] for r in rounds)}
+        if pooled:
+            latencies = [r["latencies"] for r in rounds]
+            entry.update({"samples": sum(len(r) for r in latencies),
+                          "pooled_p50_ms": quantile(latencies, 0.50), "pooled_p99_ms": quantile(latencies, 0.99),
+                          "pooled_p999_ms": quantile(latencies, 0.999),
+                          "median_client_lag_p99_ms": statistics.median(r["lag_p99_ms"] for r in rounds)})
+        summary[key] = entry
+    for key, entry in summary.items():
+        mirror, scenario = key.split("/")
+        if scenario == "off":
+            continue
+        base = summary[f"{mirror}/off"]
+        entry["median_round_p99_ratio"] = round(entry["round_p99_ms"]["median"] / base["round_p99_ms"]["median"], 3)
+        if pooled:
+            point = entry["pooled_p99_ms"] / base["pooled_p99_ms"]
+            low, high = ratio_interval([r["latencies"] for r in runs[key]],
+                                       [r["latencies"] for r in runs[f"{mirror}/off"]], 0.99, rng)
+            entry["pooled_p99_ratio"] = {"ratio": round(point, 3), "ci95": [round(low, 3), round(high, 3)]}
+            entry["verdict"] = verdict(point, low, high)
+        else:
+            entry["verdict"] = verdict(entry["median_round_p99_ratio"], None, None)
+    return summary
+
+
+# --- the run ----------------------------------------------------------------------------------
 
 def mirror_counts(port: int) -> dict[str, dict[str, int]]:
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
@@ -134,52 +273,93 @@ def mirror_counts(port: int) -> dict[str, dict[str, int]]:
     for outcome, route, value in re.findall(r'strangler_mirror_total\{outcome="(\w+)",route="(\w+)"\} ([0-9.e+]+)',
                                             text):
         counts.setdefault(route, {})[outcome] = int(float(value))
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/_strangler/api/compare",
+                                     headers={"Authorization": f"Bearer {TOKEN}"})
+    try:
+        listing = json.loads(urllib.request.urlopen(request, timeout=30).read())
+        for route in listing.get("routes", []):
+            for reason, n in (route.get("dropped_by_reason") or {}).items():
+                counts.setdefault(route["route"], {})[f"dropped.{reason}"] = n
+    except OSError:
+        pass
     return counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1, help="rounds run first and thrown away")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (with --load wrk)")
     parser.add_argument("--rate", type=float, default=300, help="requests per second (open-loop load)")
     parser.add_argument("--load", choices=["open", "wrk"], default="open")
+    parser.add_argument("--mirrors", default="sidecar", help=f"comma-separated, of {', '.join(MIRRORS)}")
+    parser.add_argument("--pin", action="store_true", help="proxies on CPU 0, everything else on the others")
     args = parser.parse_args()
+    mirrors = [m.strip() for m in args.mirrors.split(",") if m.strip()]
+    if not mirrors or any(m not in MIRRORS for m in mirrors):
+        parser.error(f"--mirrors: expected a comma-separated list of {', '.join(MIRRORS)}")
+    pinning = Pinning(args.pin)
 
-    def load(url: str, seconds: int) -> dict[str, float | str]:
+    def load(url: str, seconds: int) -> dict:
         if args.load == "wrk":
-            return wrk(url, connections=args.connections, seconds=seconds)
-        return open_loop(url, rate=args.rate, seconds=seconds)
+            return wrk(url, connections=args.connections, seconds=seconds, pinning=pinning)
+        return open_loop(url, rate=args.rate, seconds=seconds, pinning=pinning)
 
-    monolith, slow, down, proxy_port = free_port(), free_port(), free_port(), free_port()
-    work = Path(tempfile.mkdtemp(prefix="bench-shadow-store-"))
-    env = {**os.environ, "STRANGLER_ROUTES": str(routes_file(monolith, slow, down)),
-           "STRANGLER_STORE": str(work / "routes.sqlite3"), "REDIS_URL": "", "STRANGLER_ACCESS_LOG": "0",
-           "STRANGLER_LOG_LEVEL": "WARNING"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    monolith, slow, down = free_port(), free_port(), free_port()
+    routes = routes_file(monolith, slow, down)
     started: list[subprocess.Popen] = []
-    runs: dict[str, list[dict]] = {name: [] for name in SCENARIOS}
+    proxies: dict[str, tuple[subprocess.Popen, int]] = {}
+    keys = [f"{mirror}/{scenario}" for mirror in mirrors for scenario in SCENARIOS]
+    runs: dict[str, list[dict]] = {key: [] for key in keys}
+    load_averages: list[float] = []
     try:
         for port, delay in ((monolith, 0.0), (slow, 1.0)):
-            started.append(subprocess.Popen([PYTHON, "bench/shadow/targets.py", str(port), "--delay", str(delay)],
-                                            cwd=ROOT))
+            target = subprocess.Popen([PYTHON, "bench/shadow/targets.py", str(port), "--delay", str(delay)], cwd=ROOT)
+            pinning.place(target.pid, pinning.rest)
+            started.append(target)
             wait_port(port)
-        proxy = subprocess.Popen(
-            [PYTHON, "-c", "from strangler_proxy.cli import main; main()", "proxy", "--port", str(proxy_port),
-             "--workers", "1"], cwd=ROOT, env=env, stderr=open(work / "proxy.log", "wb"))
-        started.append(proxy)
-        wait_port(proxy_port)
-        for name in SCENARIOS:  # warm-up: connections, the circuit of the dead target, caches
-            load(f"http://127.0.0.1:{proxy_port}/{name}/1/", 2)
-        for _ in range(args.rounds):
-            for name in SCENARIOS:
-                before = cpu_seconds(proxy.pid)
-                run = load(f"http://127.0.0.1:{proxy_port}/{name}/1/", args.seconds)
-                answered = max(1.0, float(run["rps"]) * args.seconds)
-                run["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(proxy.pid) - before) / answered, 1)
-                runs[name].append(run)
-        counts = mirror_counts(proxy_port)
-        load_average = os.getloadavg()[0]
+        for mirror in mirrors:
+            work = Path(tempfile.mkdtemp(prefix=f"bench-shadow-{mirror}-"))
+            port = free_port()
+            env = {**os.environ, "STRANGLER_ROUTES": str(routes), "STRANGLER_STORE": str(work / "routes.sqlite3"),
+                   "REDIS_URL": "", "STRANGLER_ACCESS_LOG": "0", "STRANGLER_LOG_LEVEL": "WARNING",
+                   "STRANGLER_ADMIN_TOKEN": TOKEN, "STRANGLER_SHADOW_SIDECAR": "1" if mirror == "sidecar" else "0"}
+            env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+            proxy = subprocess.Popen(
+                [PYTHON, "-c", "from strangler_proxy.cli import main; main()", "proxy", "--port", str(port),
+                 "--workers", "1"], cwd=ROOT, env=env, stderr=open(work / "proxy.log", "wb"))
+            pinning.place(proxy.pid, pinning.proxy)
+            started.append(proxy)
+            proxies[mirror] = (proxy, port)
+            wait_port(port)
+
+        def one(key: str) -> dict:
+            mirror, scenario = key.split("/")
+            proxy, port = proxies[mirror]
+            sidecars = children(proxy.pid)
+            for pid in sidecars:
+                pinning.place(pid, pinning.rest)
+            before, before_side = cpu_seconds(proxy.pid), sum(cpu_seconds(pid) for pid in sidecars)
+            load_before = os.getloadavg()[0]
+            run = load(f"http://127.0.0.1:{port}/{scenario}/1/", args.seconds)
+            answered = max(1.0, float(run["rps"]) * args.seconds)
+            run["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(proxy.pid) - before) / answered, 1)
+            side = sum(cpu_seconds(pid) for pid in sidecars)
+            run["sidecar_cpu_us_per_request"] = round(1e6 * (side - before_side) / answered, 1)
+            run["load_average_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+            load_averages.extend(run["load_average_1m"])
+            return run
+
+        for _ in range(args.warmup):
+            for key in keys:
+                one(key)
+        load_averages.clear()
+        for number in range(args.rounds):
+            shift = number % len(keys)
+            for key in keys[shift:] + keys[:shift]:
+                runs[key].append(one(key))
+        counts = {mirror: mirror_counts(port) for mirror, (_, port) in proxies.items()}
     finally:
         for process in reversed(started):
             if process.poll() is None:
@@ -189,33 +369,69 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-    p99 = {name: statistics.median(r["p99_ms"] for r in runs[name]) for name in SCENARIOS}
-    p50 = {name: statistics.median(r["p50_ms"] for r in runs[name]) for name in SCENARIOS}
-    rps = {name: statistics.median(r["rps"] for r in runs[name]) for name in SCENARIOS}
-    cpu = {name: statistics.median(r["proxy_cpu_us_per_request"] for r in runs[name]) for name in SCENARIOS}
-    ratios = {name: round(p99[name] / p99["off"], 3) for name in ("slow", "down")}
-    result = {"machine": machine(), "load_average_1m": round(load_average, 2), "rounds": args.rounds,
-              "seconds": args.seconds, "load": args.load, "rate": args.rate, "connections": args.connections,
-              "runs": runs,
-              "median_p99_ms": p99, "median_p50_ms": p50, "median_rps": rps, "median_cpu_us_per_request": cpu,
-              "p99_ratio_vs_off": ratios,
-              "within_limit": all(r <= LIMIT for r in ratios.values()), "mirror_outcomes": counts}
+    pooled = args.load == "open"
+    summary = summarise(runs, pooled)
+    how = f"wrk -t1 -c{args.connections}" if args.load == "wrk" else f"open loop at {args.rate:g} req/s"
+    result = {"machine": machine(), "pinning": pinning.describe(),
+              "load_average_1m": {"min": min(load_averages), "median": statistics.median(load_averages),
+                                  "max": max(load_averages)},
+              "rounds": args.rounds, "warmup_rounds": args.warmup, "seconds": args.seconds, "load": how,
+              "mirrors": mirrors, "summary": summary, "mirror_outcomes": counts,
+              "runs": {key: [{k: v for k, v in r.items() if k != "latencies"} for r in rounds]
+                       for key, rounds in runs.items()},
+              "within_limit_shown": all(entry["verdict"] == "within, shown" for entry in summary.values()
+                                        if "verdict" in entry),
+              "within_limit_point": all(entry["verdict"].startswith("within") for entry in summary.values()
+                                        if "verdict" in entry)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "shadow-isolation.json").write_text(json.dumps(result, indent=2))
-    print(f"machine: {result['machine']}; 1-minute load average at the end: {result['load_average_1m']}")
-    how = f"wrk -t1 -c{args.connections}" if args.load == "wrk" else f"open loop at {args.rate:g} req/s"
-    print(f"1 proxy worker, access log off; {how}, {args.rounds} rounds x {args.seconds} s per scenario, "
-          f"interleaved; medians over rounds")
-    print("| scenario | req/s | p50 ms | p99 ms | p99 / off | proxy CPU µs/request | p99 per round (ms) "
-          "| shadow outcomes |")
-    print("|---|---:|---:|---:|---:|---:|---|---|")
-    for name in SCENARIOS:
-        ratio = "1" if name == "off" else f"{ratios[name]:.2f}"
-        rounds = ", ".join(f"{r['p99_ms']:.2f}" for r in runs[name])
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(counts.get(name, {}).items())) or "none"
-        print(f"| {name} | {rps[name]:.0f} | {p50[name]:.2f} | {p99[name]:.2f} | {ratio} | {cpu[name]:.0f} | {rounds} "
-              f"| {outcomes} |")
-    print(f"within {LIMIT}x of shadow off: {'yes' if result['within_limit'] else 'NO'}")
+    report(result, pooled)
+
+
+def report(result: dict, pooled: bool) -> None:
+    summary, counts = result["summary"], result["mirror_outcomes"]
+    la = result["load_average_1m"]
+    print(f"machine: {result['machine']}; {result['pinning']}")
+    print(f"1 proxy worker per mirror, access log off; {result['load']}; {result['rounds']} rounds x "
+          f"{result['seconds']} s per scenario after {result['warmup_rounds']} warm-up round(s), order rotating; "
+          f"1-minute load average {la['min']:.2f}-{la['max']:.2f} (median {la['median']:.2f})")
+    print()
+    if pooled:
+        print("| mirror | scenario | samples | p50 ms | p99 ms | p99.9 ms | p99 / off (95% CI) | per-round p99 ms: "
+              "median [min-max] | proxy CPU µs/req | sidecar CPU µs/req | client lag p99 ms | verdict |")
+        print("|---|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|")
+    else:
+        print("| mirror | scenario | req/s | p50 ms | per-round p99 ms: median [min-max] | p99 / off (medians) "
+              "| proxy CPU µs/req | sidecar CPU µs/req | verdict |")
+        print("|---|---|---:|---:|---|---:|---:|---:|---|")
+    for key, entry in summary.items():
+        mirror, scenario = key.split("/")
+        rounds = entry["round_p99_ms"]
+        spread = f"{rounds['median']:.2f} [{rounds['min']:.2f}-{rounds['max']:.2f}]"
+        cpu = f"{entry['proxy_cpu_us_per_request']:.0f} | {entry['sidecar_cpu_us_per_request']:.0f}"
+        if pooled:
+            if scenario == "off":
+                ratio, judged = "1", ""
+            else:
+                r = entry["pooled_p99_ratio"]
+                ratio, judged = f"{r['ratio']:.2f} ({r['ci95'][0]:.2f}-{r['ci95'][1]:.2f})", entry["verdict"]
+            print(f"| {mirror} | {scenario} | {entry['samples']} | {entry['pooled_p50_ms']:.2f} | "
+                  f"{entry['pooled_p99_ms']:.2f} | {entry['pooled_p999_ms']:.2f} | {ratio} | {spread} | {cpu} | "
+                  f"{entry['median_client_lag_p99_ms']:.2f} | {judged} |")
+        else:
+            ratio = "1" if scenario == "off" else f"{entry['median_round_p99_ratio']:.2f}"
+            print(f"| {mirror} | {scenario} | {entry['median_rps']:.0f} | {entry['median_p50_ms']:.2f} | {spread} | "
+                  f"{ratio} | {cpu} | {entry.get('verdict', '')} |")
+    print()
+    print("| mirror | scenario | shadow outcomes (whole run, warm-up included) |")
+    print("|---|---|---|")
+    for key in summary:
+        mirror, scenario = key.split("/")
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(counts.get(mirror, {}).get(scenario, {}).items()))
+        print(f"| {mirror} | {scenario} | {outcomes or 'none'} |")
+    print(f"\nevery shadow-on p99 within {LIMIT}x of its shadow off: "
+          f"{'yes' if result['within_limit_point'] else 'no'} (point estimates); "
+          f"{'yes' if result['within_limit_shown'] else 'no'} (the whole 95% interval)")
 
 
 if __name__ == "__main__":
