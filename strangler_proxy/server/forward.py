@@ -226,9 +226,9 @@ class Forwarder:
         self._mirror.submit(
             route,
             MirroredRequest(ctx.request_id, outbound.method, outbound.path_qs, tuple(outbound.headers.items()),
-                            body.captured, body_truncated=body.captured is None),
+                            body.captured, body_truncated=body.captured is None, mirror_to=decision.mirror),
             MirroredResponse(status, tuple(response.headers.items()), answer, body_truncated=truncated,
-                             elapsed=time.perf_counter() - ctx.started))
+                             elapsed=time.perf_counter() - ctx.started, backend=ctx.backend))
 
     def _user_key(self, request: Request, ctx: RequestContext) -> UserKey:
         cookie = request.cookies.get(STICKY_COOKIE)

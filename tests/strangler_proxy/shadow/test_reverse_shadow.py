@@ -92,14 +92,6 @@ def test_a_route_without_the_reverse_shadow_mirrors_the_usual_way(shadow_proxy, 
     assert len(backends["catalog"].hits) == 1
 
 
-# The forwarder (strangler_proxy/server/forward.py) must say which way it mirrors and who answered:
-# MirroredRequest(mirror_to=decision.mirror) and MirroredResponse(backend=ctx.backend). Until it does,
-# a reverse route's exchanges are refused as direction_unknown, and these tests fail.
-NEEDS_FORWARDER_HOOK = pytest.mark.xfail(
-    strict=True, reason="the forwarder does not yet pass decision.mirror and the answering backend to the mirror")
-
-
-@NEEDS_FORWARDER_HOOK
 def test_through_the_proxy_a_canarys_planted_difference_is_found_in_reverse_and_counted_by_the_gate(
         shadow_proxy, backends, loop_thread) -> None:
     plant(backends, loop_thread)
@@ -130,7 +122,6 @@ def test_through_the_proxy_a_canarys_planted_difference_is_found_in_reverse_and_
     assert detail["samples"][0]["direction"] == "monolith differs from extracted"
 
 
-@NEEDS_FORWARDER_HOOK
 def test_through_the_proxy_a_fallback_answer_is_not_compared_and_the_shadow_mode_still_mirrors_forward(
         shadow_proxy, backends, loop_thread) -> None:
     plant(backends, loop_thread)
