@@ -13,26 +13,108 @@ the `Mirror` protocol itself and is passed to `create_app(mirror=...)`.
 Bodies are captured up to STRANGLER_MIRROR_BODY_LIMIT bytes; larger ones arrive as None
 with `body_truncated=True`. A `MirroredResponse` maps directly onto the diff engine's
 `strangler_proxy.diff.snapshot.ResponseSnapshot(status, headers, body)`.
+
+Headers may be handed over as `WireHeaders` (`request_headers(outbound)`,
+`answer_headers(response)`): the bytes as they were on the wire, decoded to (name, value)
+pairs only when a mirror reads them, which with the shadow sidecar happens in another
+process; decoding them on the request path cost more than everything else the hand-off did.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, overload
 
 from multidict import CIMultiDict
 
 from strangler_proxy.errors import UpstreamError
-from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream
+from strangler_proxy.forwarding.headers import RawHeaders, parse_head_lines
+from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream, UpstreamResponse
 from strangler_proxy.metrics import ProxyMetrics
 from strangler_proxy.routing.model import SAFE_METHODS, RouteSpec
 
-__all__ = ["BackendMirror", "Mirror", "NullMirror", "MirroredRequest", "MirroredResponse"]
+__all__ = ["BackendMirror", "Mirror", "NullMirror", "MirroredRequest", "MirroredResponse", "WireHeaders",
+           "answer_headers", "request_headers"]
 
 _log = logging.getLogger("strangler.mirror")
+
+
+class WireHeaders(Sequence[tuple[str, str]]):
+    """Headers as they were on the wire, read as (name, value) text pairs, decoded when first read.
+
+    `wire` is either head lines (b"Name: value\\r\\n"...) or raw (name, lower-case name, value)
+    triples. Equal to any sequence of the same pairs; pickled as the wire bytes.
+    """
+
+    __slots__ = ("_wire", "_pairs")
+
+    def __init__(self, wire: bytes | Sequence[tuple[bytes, bytes, bytes]]) -> None:
+        self._wire = wire
+        self._pairs: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """Return the headers as text pairs."""
+        pairs = self._pairs
+        if pairs is None:
+            wire = self._wire
+            if isinstance(wire, bytes):
+                pairs = tuple(parse_head_lines(wire))
+            else:
+                pairs = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, _, value in wire)
+            self._pairs = pairs
+        return pairs
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, str]]: ...
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.pairs[index]
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.pairs)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, WireHeaders):
+            return self.pairs == other.pairs
+        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+            return self.pairs == tuple(tuple(pair) for pair in other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.pairs)
+
+    def __repr__(self) -> str:
+        return f"WireHeaders({list(self.pairs)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WireHeaders, (self._wire,))
+
+
+def request_headers(outbound: OutboundRequest) -> Sequence[tuple[str, str]]:
+    """Return an outbound request's headers for a mirror, undecoded if they are still the wire's."""
+    head = outbound.head
+    if head is None:
+        return tuple(outbound.headers.items())
+    lines = head.lines if head.length is None else head.lines + b"Content-Length: " + head.length + b"\r\n"
+    return WireHeaders(lines)
+
+
+def answer_headers(response: UpstreamResponse) -> Sequence[tuple[str, str]]:
+    """Return an upstream answer's headers for a mirror, undecoded if they are still the wire's."""
+    raw: RawHeaders | None = getattr(response, "raw_headers", None)
+    if raw is None:
+        return tuple(response.headers.items())
+    return WireHeaders(tuple(raw))
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,3 +98,27 @@ def test_a_full_queue_drops_instead_of_blocking_the_request_path(loop_thread) ->
 
     loop_thread.run(run())
     assert outcomes(metrics) == {"dropped": 3}
+
+
+def test_wire_headers_read_as_the_pairs_the_forwarder_would_have_decoded() -> None:
+    import pickle
+
+    from strangler_proxy.forwarding.headers import HeadLines
+    from strangler_proxy.forwarding.upstream import OutboundRequest
+    from strangler_proxy.mirror import WireHeaders, answer_headers, request_headers
+
+    outbound = OutboundRequest("POST", "/p/", body=b"hello",
+                               head=HeadLines(b"Host: catalog\r\nAccept: */*\r\nX-Note: a: b\r\n", b"5"))
+    handed = request_headers(outbound)
+    assert isinstance(handed, WireHeaders) and handed == tuple(outbound.headers.items())
+    assert list(handed) == [("Host", "catalog"), ("Accept", "*/*"), ("X-Note", "a: b"), ("Content-Length", "5")]
+    assert pickle.loads(pickle.dumps(handed)) == handed and CIMultiDict(handed)["accept"] == "*/*"
+
+    class Answer:
+        raw_headers = [(b"Content-Type", b"content-type", b"application/json"), (b"Set-Cookie", b"set-cookie", b"a=1"),
+                       (b"Set-Cookie", b"set-cookie", b"b=2")]
+        headers = CIMultiDictProxy(CIMultiDict([("Content-Type", "application/json"), ("Set-Cookie", "a=1"),
+                                                ("Set-Cookie", "b=2")]))
+
+    assert answer_headers(Answer()) == tuple(Answer.headers.items())
+    assert request_headers(OutboundRequest("GET", "/p/", CIMultiDict({"Accept": "*/*"}))) == (("Accept", "*/*"),)

@@ -18,7 +18,8 @@ SURFACE = {
     "strangler_proxy.routing.decision": {"Decision", "decide"},
     "strangler_proxy.store": {"AuditEntry", "RouteStore", "Snapshot", "open_store"},
     "strangler_proxy.forwarding.circuit": {"CLOSED", "HALF_OPEN", "OPEN", "STATE_VALUES", "CircuitBreaker"},
-    "strangler_proxy.mirror": {"BackendMirror", "Mirror", "MirroredRequest", "MirroredResponse", "NullMirror"},
+    "strangler_proxy.mirror": {"BackendMirror", "Mirror", "MirroredRequest", "MirroredResponse", "NullMirror",
+                               "WireHeaders", "answer_headers", "request_headers"},
     "strangler_proxy.server": {"create_app"},
 }
 
