@@ -57,6 +57,12 @@ def _configure(sender: Celery, **kwargs) -> None:
             "options": {"queue": RELAY_QUEUE, "expires": settings.STRANGLER["JOBS"].relay_beat_seconds},
         },
     }
+    prune_every = settings.STRANGLER["JOBS"].prune_interval_seconds
+    if prune_every:
+        sender.conf.beat_schedule["outbox-prune"] = {
+            "task": "monolith.outbox.tasks.prune_tick", "schedule": prune_every,
+            "options": {"queue": RELAY_QUEUE, "expires": prune_every},
+        }
 
 
 def _start_up(role: str) -> None:

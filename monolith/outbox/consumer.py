@@ -11,7 +11,13 @@ transaction as the effect), and only such tasks get this profile:
   and goes back to the queue instead of being acknowledged and lost;
 - prefetch 1 (worker_prefetch_multiplier): a busy worker holds no jobs others could run;
 - retries with exponential backoff and jitter, up to STRANGLER_JOBS_MAX_RETRIES;
-- then the dead-letter table, from where `strangler jobs retry` sends it again.
+- then the dead-letter table, from where `strangler jobs retry` sends it again;
+- a start counter: the first two rules give a job that kills its worker (a crash in
+  C code, out of memory, SIGKILL, the hard limit) back to the queue every time, so
+  each start is counted and committed before the job runs and cleared when it
+  finishes (JobStart); a job started more than STRANGLER_JOBS_MAX_STARTS times
+  without finishing goes to the dead-letter table without running again, and is
+  acknowledged.
 
 A job is therefore always in one of three places: a queue, a worker, or the
 dead-letter table.
@@ -63,13 +69,47 @@ class SubscriberTask(Task):
             return super().__call__(*args, **kwargs)
         consumer = _consumer(self)
         try:
+            starts = self._count_start(kwargs)
+        except Exception as error:  # the database is away: a failed attempt like any other
+            return self._failed(error, consumer, kwargs)
+        max_starts = settings.STRANGLER["JOBS"].max_starts
+        if starts > max_starts:
+            # Every earlier start since it last finished ended with its worker gone: running
+            # it again would only take down another one. The count stays, so a copy of the
+            # message is turned away too, until `strangler jobs retry` clears it.
+            return self._dead_letter(
+                f"WorkerLost: killed its worker {starts - 1} times (a crash, out of memory, SIGKILL or the "
+                f"hard time limit); not started again past STRANGLER_JOBS_MAX_STARTS={max_starts}",
+                consumer, kwargs, attempts=self.request.retries + starts - 1)
+        try:
             result = self.run(*args, **kwargs)
         except (Retry, Reject, Ignore):
+            self._finished(kwargs, consumer)
             raise
         except Exception as error:
+            self._finished(kwargs, consumer)
             return self._failed(error, consumer, kwargs)
+        self._finished(kwargs, consumer)
         metrics.record_consumed(consumer)
         return result
+
+    def _message_key(self, kwargs: dict[str, Any]) -> str:
+        return str(kwargs.get("event_id") or self.request.id)
+
+    def _count_start(self, kwargs: dict[str, Any]) -> int:
+        from monolith.outbox.services import job_start_record
+
+        return job_start_record(task_name=self.name, message_key=self._message_key(kwargs))
+
+    def _finished(self, kwargs: dict[str, Any], consumer: str) -> None:
+        """This start came back, whatever its outcome: it did not take its worker down."""
+        from monolith.outbox.services import job_start_clear
+
+        try:
+            job_start_clear(task_name=self.name, message_key=self._message_key(kwargs))
+        except Exception:
+            # The job itself is over; a stale count only brings its limit one start nearer.
+            log.warning("%s: could not clear the job's start count", consumer, exc_info=True)
 
     def _failed(self, error: Exception, consumer: str, kwargs: dict[str, Any]) -> None:
         jobs = settings.STRANGLER["JOBS"]
@@ -85,24 +125,25 @@ class SubscriberTask(Task):
                 self.retry(exc=error, countdown=delay, max_retries=jobs.max_retries)  # raises Retry
             except Reject as publish_failed:  # the retry message could not be sent
                 reason = f"{reason}; its retry could not be scheduled: {publish_failed}"
-        self._dead_letter(error, reason, consumer, kwargs)
+        self._dead_letter(reason, consumer, kwargs, attempts=retries + 1, error=error)
 
-    def _dead_letter(self, error: Exception, reason: str, consumer: str, kwargs: dict[str, Any]) -> None:
+    def _dead_letter(self, reason: str, consumer: str, kwargs: dict[str, Any], *, attempts: int,
+                     error: Exception | None = None) -> None:
         from monolith.outbox.services import dead_letter_record
 
         jobs = settings.STRANGLER["JOBS"]
-        attempts = self.request.retries + 1
         queue = (self.request.delivery_info or {}).get("routing_key") or ""
         try:
             dead_letter_record(
-                task_name=self.name, queue=queue, consumer=consumer,
-                message_key=str(kwargs.get("event_id") or self.request.id), kwargs=kwargs,
-                error=reason, traceback="".join(traceback.format_exception(error)), attempts=attempts)
-        except Exception:
+                task_name=self.name, queue=queue, consumer=consumer, message_key=self._message_key(kwargs),
+                kwargs=kwargs, error=reason, attempts=attempts,
+                traceback="".join(traceback.format_exception(error)) if error else "")
+        except Exception as write_error:
             # The job must not vanish because the table is unreachable: go round again.
             log.exception("%s: could not write the dead letter; the job goes back to the queue", consumer)
             try:
-                self.retry(exc=error, countdown=jobs.retry_max_seconds, max_retries=self.request.retries + 1)
+                self.retry(exc=error or write_error, countdown=jobs.retry_max_seconds,
+                           max_retries=self.request.retries + 1)
             except Reject:
                 raise Reject(reason, requeue=True) from None
         metrics.record_dead_letter(consumer)

@@ -8,10 +8,13 @@
     ├── ProfileError             the Celery profile is unsafe (a retry delay or a time
     │                            limit reaches the Redis visibility timeout); workers and
     │                            relays refuse to start
-    └── DeadLetterNotFound       `strangler jobs retry ID` named no pending dead letter
+    ├── DeadLetterNotFound       `strangler jobs retry ID` named no pending dead letter
+    └── RetentionTooShort        a prune would delete inbox rows while duplicates of their
+                                 events can still arrive
 
 A failing side job is not an error here: it is retried with backoff, then written to
-the dead-letter table (monolith.outbox.models.DeadLetter), never dropped.
+the dead-letter table (monolith.outbox.models.DeadLetter), never dropped. So is a job
+that kills its worker every time it starts (monolith.outbox.models.JobStart).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ __all__ = [
     "JobsError",
     "ProfileError",
     "RelayAlreadyRunning",
+    "RetentionTooShort",
 ]
 
 
@@ -42,3 +46,7 @@ class ProfileError(JobsError):
 
 class DeadLetterNotFound(JobsError):
     """No dead letter with that id is waiting for a retry."""
+
+
+class RetentionTooShort(JobsError):
+    """Pruning this young would delete inbox rows that still stop duplicates."""

@@ -1,4 +1,4 @@
-"""The transactional outbox, the consumers' inbox and the dead letters."""
+"""The transactional outbox, the consumers' inbox, job start counts and the dead letters."""
 from __future__ import annotations
 
 import uuid
@@ -40,7 +40,11 @@ class OutboxEvent(models.Model):
 
 
 class InboxEntry(models.Model):
-    """One row per (consumer, event) handled: written in the same transaction as the effect."""
+    """One row per (consumer, event) handled: written in the same transaction as the effect.
+
+    Kept for as long as a duplicate of the event can still arrive, then pruned
+    (monolith.outbox.services.outbox_prune).
+    """
 
     consumer = models.CharField(max_length=64)
     event_id = models.UUIDField()
@@ -50,6 +54,34 @@ class InboxEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["consumer", "event_id"], name="inbox_once_per_consumer")
         ]
+        indexes = [models.Index(fields=["processed_at"], name="inbox_processed_at_idx")]
+
+
+class JobStart(models.Model):
+    """Starts of a side job that have not finished: a job that kills its worker leaves them behind.
+
+    Late acknowledgement gives a job back to the queue when its worker dies, so a job
+    that kills its worker (a crash in C code, out of memory, SIGKILL, the hard time
+    limit) would come back for ever. Each start is counted here, committed before the
+    job runs, and cleared when the job finishes in any way (done, failed, retried), so
+    only starts that took their worker down add up; past STRANGLER_JOBS_MAX_STARTS the
+    job is dead-lettered instead of run. One row per job, keyed like its dead letter.
+    """
+
+    task_name = models.CharField(max_length=200)
+    # The event id for event subscribers, else the Celery task id (as DeadLetter.message_key).
+    message_key = models.CharField(max_length=64)
+    starts = models.PositiveIntegerField()
+    last_started_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task_name", "message_key"], name="job_start_once_per_job")
+        ]
+        indexes = [models.Index(fields=["last_started_at"], name="job_start_last_started_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.message_key}: started {self.starts}x without finishing"
 
 
 class DeadLetter(models.Model):

@@ -6,13 +6,14 @@ work) and a retry is a message with a countdown that a worker holds until it is
 due, so a retry delay plus a run that together reach the visibility timeout make
 Redis deliver the same job a second time while the first is still waiting or
 running. Workers and relays refuse such a configuration instead of finding out
-in production.
+in production. The same times bound how soon an inbox row may be pruned: a
+retention shorter than them is refused as well.
 """
 from __future__ import annotations
 
 from monolith.outbox.errors import ProfileError
 
-__all__ = ["broker_description", "check_profile", "is_embedded", "profile_problems"]
+__all__ = ["broker_description", "check_profile", "duplicate_window_seconds", "is_embedded", "profile_problems"]
 
 REDIS_SCHEMES = ("redis://", "rediss://", "redis+socket://", "sentinel://")
 KOMBU_DEFAULT_VISIBILITY = 3600.0
@@ -33,12 +34,32 @@ def broker_description(app) -> str:
     return f"broker: Redis at {safe}" if url.startswith(REDIS_SCHEMES) else f"broker: {url.split('://')[0]}"
 
 
+def duplicate_window_seconds(jobs) -> float:
+    """How long after a job's inbox row was written a duplicate of its message can still arrive.
+
+    The worker committed but died before acknowledging: the broker gives the job back
+    after the visibility timeout. A copy already retried waits up to the retry cap and
+    runs up to the hard time limit. Inbox rows are pruned only after all of that.
+    """
+    return jobs.visibility_timeout_seconds + jobs.retry_max_seconds + jobs.time_limit_seconds
+
+
 def profile_problems(*, broker_url: str, transport_options: dict, jobs,
                      soft_time_limit: float | None, time_limit: float | None) -> list[str]:
     """What is unsafe in this profile (empty when it is fine)."""
     problems = []
     if jobs.max_retries < 0 or jobs.retry_base_seconds <= 0 or jobs.retry_max_seconds <= 0:
         problems.append("STRANGLER_JOBS_MAX_RETRIES must be >= 0 and the retry delays > 0")
+    if jobs.max_starts < 1:
+        problems.append("STRANGLER_JOBS_MAX_STARTS must be at least 1")
+    if jobs.prune_interval_seconds < 0:
+        problems.append("STRANGLER_JOBS_PRUNE_INTERVAL_SECONDS must be >= 0 (0: never prune on its own)")
+    window = duplicate_window_seconds(jobs)
+    if jobs.retention_days * 86400 < window:
+        problems.append(
+            f"STRANGLER_JOBS_RETENTION_DAYS ({jobs.retention_days:g}) would prune inbox rows while "
+            f"duplicates can still arrive: keep them at least {window:g} s (visibility timeout + retry cap "
+            "+ hard time limit)")
     if soft_time_limit and time_limit and soft_time_limit >= time_limit:
         problems.append(
             f"the soft time limit ({soft_time_limit:g} s) must be below the hard one ({time_limit:g} s), "

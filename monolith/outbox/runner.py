@@ -3,7 +3,9 @@
 Started by `python -m monolith run_relay` or `strangler jobs relay`. On PostgreSQL
 any number may run; on SQLite the second one is refused (or waits, with `wait`).
 A process that runs only the relay calls `metrics.use_multiprocess()` first, so
-its counts reach every /metrics endpoint.
+its counts reach every /metrics endpoint. Between wake-ups, every
+STRANGLER_JOBS_PRUNE_INTERVAL_SECONDS, it prunes old sent events, inbox rows and job
+start counts a few batches at a time (monolith.outbox.services.outbox_prune).
 """
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Iterator
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
 from monolith.outbox import metrics
-from monolith.outbox.errors import BrokerUnavailable, RelayAlreadyRunning
+from monolith.outbox.errors import BrokerUnavailable, JobsError, RelayAlreadyRunning
 from monolith.outbox.profile import broker_description, check_profile
 from monolith.outbox.publisher import CeleryPublisher, Publisher
 from monolith.outbox.relay import publish_pending
@@ -32,6 +35,8 @@ __all__ = ["Backoff", "RelayOptions", "relay_thread", "run_relay"]
 log = logging.getLogger("monolith.outbox.relay")
 
 CONNECTION_CHECK_SECONDS = 30.0
+# Batches per table in one prune pass between wake-ups; what is left waits for the next idle turn.
+PRUNE_BATCHES_PER_PASS = 5
 
 
 @dataclass
@@ -60,6 +65,8 @@ class RelayOptions:
     metrics_port: int
     wait_for_lock: bool = False
     once: bool = False
+    prune_interval_seconds: float = 0.0  # 0: the relay never prunes
+    retention_days: float = 7.0
 
     @classmethod
     def from_settings(cls, **overrides) -> "RelayOptions":
@@ -69,6 +76,7 @@ class RelayOptions:
             "backoff_max_seconds": jobs.relay_backoff_max_seconds,
             "wake_address": parse_address(jobs.relay_wake_address),
             "metrics_port": jobs.relay_metrics_port,
+            "prune_interval_seconds": jobs.prune_interval_seconds, "retention_days": jobs.retention_days,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -86,6 +94,22 @@ def _acquire(lock: RelayLock, options: RelayOptions, stop: threading.Event) -> b
         if lock.acquire():
             return True
     return False
+
+
+def _prune(options: RelayOptions) -> float:
+    """One bounded prune pass; return the seconds until the next one."""
+    from monolith.outbox.services import outbox_prune
+
+    try:
+        pruned = outbox_prune(older_than=timedelta(days=options.retention_days),
+                              max_batches=PRUNE_BATCHES_PER_PASS)
+    except (DatabaseError, JobsError) as error:
+        log.warning("relay: pruning failed (%s); next try in %g s", error, options.prune_interval_seconds)
+        return options.prune_interval_seconds
+    if pruned.events or pruned.inbox_entries or pruned.job_starts:
+        log.info("relay: pruned %d sent events, %d inbox rows and %d job start counts older than %g days",
+                 pruned.events, pruned.inbox_entries, pruned.job_starts, options.retention_days)
+    return options.prune_interval_seconds if pruned.done else 0.0
 
 
 def _install_signal_handlers(stop: threading.Event) -> None:
@@ -118,6 +142,7 @@ def run_relay(options: RelayOptions | None = None, *, stop: threading.Event | No
     backoff = Backoff(cap=options.backoff_max_seconds)
     total = 0
     next_connection_check = time.monotonic() + CONNECTION_CHECK_SECONDS
+    next_prune = time.monotonic()  # at the first idle turn: a restarted relay catches up
     try:
         while not stop.is_set():
             try:
@@ -148,6 +173,9 @@ def run_relay(options: RelayOptions | None = None, *, stop: threading.Event | No
                 # idle turn: with CONN_MAX_AGE=0 that reconnects at each wake-up.
                 close_old_connections()
                 next_connection_check = time.monotonic() + CONNECTION_CHECK_SECONDS
+            if options.prune_interval_seconds and time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + _prune(options)
+                continue  # events may have arrived meanwhile
             listener.wait(options.poll_seconds)
     finally:
         publisher.close()

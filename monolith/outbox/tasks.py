@@ -1,13 +1,15 @@
-"""The Celery beat alternative to the relay process: a periodic task that publishes.
+"""The Celery beat alternative to the relay process: periodic tasks that publish and prune.
 
 Run `celery -A monolith.celery beat` and a worker that consumes the `outbox.relay`
 queue instead of `strangler jobs relay`. Latency is the beat interval
 (STRANGLER_RELAY_BEAT_SECONDS) instead of a wake-up; the rules are the relay's own.
+Pruning runs every STRANGLER_JOBS_PRUNE_INTERVAL_SECONDS, as the relay process does it.
 """
 from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -18,7 +20,10 @@ from monolith.outbox.relay import publish_pending
 from monolith.outbox.relay_lock import single_relay
 from monolith.outbox.subscribers import RELAY_QUEUE
 
-__all__ = ["relay_tick"]
+__all__ = ["prune_tick", "relay_tick"]
+
+# Batches per table in one tick; a larger backlog takes a few ticks, each well inside the time limit.
+PRUNE_BATCHES_PER_TICK = 100
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +50,13 @@ def relay_tick() -> int:
             if not published:
                 break
         return total
+
+
+@shared_task(name="monolith.outbox.tasks.prune_tick", ignore_result=True, acks_late=False)
+def prune_tick() -> int:
+    """Prune old sent events, inbox rows and job start counts; return how many rows went."""
+    from monolith.outbox.services import outbox_prune
+
+    jobs = settings.STRANGLER["JOBS"]
+    pruned = outbox_prune(older_than=timedelta(days=jobs.retention_days), max_batches=PRUNE_BATCHES_PER_TICK)
+    return pruned.events + pruned.inbox_entries + pruned.job_starts

@@ -24,6 +24,7 @@ class JobsEnv:
     """Side jobs: the relay, the Celery task profile and the broker's timeouts."""
 
     max_retries: int
+    max_starts: int
     retry_base_seconds: float
     retry_max_seconds: float
     soft_time_limit_seconds: float
@@ -36,6 +37,8 @@ class JobsEnv:
     relay_wake_address: str
     relay_metrics_port: int
     relay_beat_seconds: float
+    retention_days: float
+    prune_interval_seconds: float
     metrics_dir: Path
 
 
@@ -43,6 +46,9 @@ def read_jobs_env(var_dir: Path) -> JobsEnv:
     return JobsEnv(
         # A job that still fails after this many retries lands in the dead-letter table.
         max_retries=int(os.environ.get("STRANGLER_JOBS_MAX_RETRIES", "8")),
+        # A job started this many times without finishing (its worker died each time:
+        # a crash, out of memory, SIGKILL) is not started again but dead-lettered.
+        max_starts=int(os.environ.get("STRANGLER_JOBS_MAX_STARTS", "5")),
         retry_base_seconds=_float("STRANGLER_JOBS_RETRY_BASE_SECONDS", 2.0),
         retry_max_seconds=_float("STRANGLER_JOBS_RETRY_MAX_SECONDS", 600.0),
         soft_time_limit_seconds=_float("STRANGLER_JOBS_SOFT_TIME_LIMIT_SECONDS", 60.0),
@@ -57,6 +63,11 @@ def read_jobs_env(var_dir: Path) -> JobsEnv:
         relay_wake_address=os.environ.get("STRANGLER_RELAY_WAKE", "127.0.0.1:8790"),
         relay_metrics_port=int(os.environ.get("STRANGLER_RELAY_METRICS_PORT", "0")),
         relay_beat_seconds=_float("STRANGLER_RELAY_BEAT_SECONDS", 1.0),
+        # Sent outbox events, inbox rows and job start counts older than this are pruned.
+        # Inbox rows must outlive every duplicate delivery (monolith.outbox.services.outbox_prune).
+        retention_days=_float("STRANGLER_JOBS_RETENTION_DAYS", 7.0),
+        # How often the relay (or beat) prunes; 0 leaves it to `strangler jobs prune`.
+        prune_interval_seconds=_float("STRANGLER_JOBS_PRUNE_INTERVAL_SECONDS", 3600.0),
         metrics_dir=Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or var_dir / "metrics"),
     )
 

@@ -1,4 +1,4 @@
-"""`strangler jobs relay|status|dead-letters|retry`: the monolith's side jobs from a shell.
+"""`strangler jobs relay|status|dead-letters|retry|prune`: the monolith's side jobs from a shell.
 
 The commands run inside the monolith (its settings, database and broker, from the
 same environment variables) and call its services; nothing here knows the tables.
@@ -69,7 +69,7 @@ def _monolith() -> Iterator[None]:
 
 @click.group("jobs")
 def jobs() -> None:
-    """Side jobs: the outbox relay, its lag, and jobs that failed for good."""
+    """Side jobs: the outbox relay, its lag, jobs that failed for good, and pruning."""
 
 
 @jobs.command("relay")
@@ -155,6 +155,53 @@ def retry(dead_letter_id: str | None, retry_all: bool, as_json: bool) -> None:
         return
     click.echo(f"sent {len(done)} dead letter(s) back to their queues"
                + (f": {', '.join(str(letter.pk) for letter in done)}" if done else ""))
+
+
+MAX_RETENTION_DAYS = 36_500
+
+
+def _days(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        days = float(value)
+    except ValueError:
+        days = float("nan")
+    if not 0 <= days <= MAX_RETENTION_DAYS:  # NaN fails this too
+        raise CommandFailed(f"--older-than is a number of days from 0 to {MAX_RETENTION_DAYS}, not {value!r}")
+    return days
+
+
+@jobs.command("prune")
+@click.option("--older-than", "older_than", metavar="DAYS", default=None,
+              help="Retention in days (default STRANGLER_JOBS_RETENTION_DAYS, 7).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Rows deleted per statement.")
+@_json_option
+def prune(older_than: str | None, batch_size: int, as_json: bool) -> None:
+    """Delete sent outbox events, inbox rows and job start counts older than DAYS; unsent events stay.
+
+    Inbox rows stop duplicate deliveries, so a retention shorter than a duplicate can
+    still arrive (the broker's visibility timeout, the retry cap and the hard time
+    limit together) is refused. The relay prunes on its own every
+    STRANGLER_JOBS_PRUNE_INTERVAL_SECONDS.
+    """
+    days = _days(older_than)
+    with _monolith():
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from monolith.outbox.services import outbox_prune
+
+        days = settings.STRANGLER["JOBS"].retention_days if days is None else days
+        pruned = outbox_prune(older_than=timedelta(days=days), batch_size=batch_size)
+    if as_json:
+        echo_json({"older_than_days": days, "events": pruned.events, "inbox_entries": pruned.inbox_entries,
+                   "job_starts": pruned.job_starts})
+        return
+    click.echo(f"pruned {pruned.events} sent events, {pruned.inbox_entries} inbox rows and "
+               f"{pruned.job_starts} job start counts older than {days:g} days")
 
 
 def register(main: click.Group) -> None:

@@ -124,12 +124,16 @@ class Stack:
                         extra_env=extra_env)
 
     def start_worker(self, name: str = "worker", *, queues: list[str] | None = None, pool: str = "prefork",
-                     extra_env: dict[str, str] | None = None, wait: bool = True) -> Process:
+                     extra_env: dict[str, str] | None = None, wait: bool = True,
+                     include: list[str] | None = None) -> Process:
+        """Start a Celery worker; `include` names extra task modules (test-only tasks) it imports."""
         argv = [sys.executable, "-m", "celery", "-A", "monolith.celery", "worker", "-l", "INFO",
                 "-P", pool, "-c", "1", "-n", f"{name}@%h",
                 "--without-mingle", "--without-gossip", "--without-heartbeat"]
         if queues:
             argv += ["-Q", ",".join(queues)]
+        if include:
+            argv += ["-I", ",".join(include)]
         process = self.spawn(name, argv, extra_env)
         if wait:
             wait_until(lambda: " ready." in process.output() or not process.alive(), timeout=60,

@@ -54,6 +54,9 @@ def test_the_embedded_broker_has_no_visibility_timeout_to_check():
     ({"time_limit": None, "soft": None}, "needs a task time limit"),
     ({"soft": 90.0, "time_limit": 90.0}, "soft time limit"),
     ({"max_retries": -1}, "STRANGLER_JOBS_MAX_RETRIES"),
+    ({"max_starts": 0}, "STRANGLER_JOBS_MAX_STARTS must be at least 1"),
+    ({"prune_interval_seconds": -1}, "STRANGLER_JOBS_PRUNE_INTERVAL_SECONDS"),
+    ({"retention_days": 0.01}, "STRANGLER_JOBS_RETENTION_DAYS (0.01) would prune inbox rows while duplicates"),
 ])
 def test_other_unsafe_profiles_are_refused(changes, fragment):
     assert any(fragment in p for p in _problems(**changes))
