@@ -19,7 +19,8 @@ Counters (`RouteData.counts`) are named `<what>` or `<what>.<why>`:
     errors.<kind>          the extracted side gave no answer: timeout, unreachable, unavailable
     probe_errors.<kind>    the second monolith call gave no answer (the exchange is still compared)
     skipped.<why>          not mirrored: body_too_large, unsafe_method, no_backend
-    dropped.<why>          not mirrored because of load: overload (in-flight cap), shutdown
+    dropped.<why>          not mirrored because of load: overload (in-flight cap), shutdown,
+                           handoff (the socket to the shadow sidecar full), sidecar (it was down)
     sampled_out            not mirrored because the sample rate left it out
 
 Each route's results are kept per *source*, the way the compared requests came in:
