@@ -1,7 +1,7 @@
 """Shadow isolation: the user's p99 with shadow on (slow target, dead target) against shadow off.
 
     .venv/bin/python bench/shadow/run.py [--rounds 10] [--seconds 5] [--rate 300] [--warmup 1]
-                                         [--pin] [--mirrors sidecar,in-process] [--load open|wrk]
+                                         [--pin] [--mirrors sidecar,in-process,sidecar@DIR] [--load open|wrk]
 
 A `strangler proxy` process (1 worker, access log off) per mirror kind serves three routes
 from the same fast monolith: `off` (mode monolith, nothing mirrored), `slow` (mode shadow,
@@ -9,8 +9,9 @@ its extracted backend answers after 1 s) and `down` (mode shadow, its extracted 
 port is closed). Shadow settings are the defaults: every request sampled, 10 % noise
 probes, 5 s hard timeout, 64 exchanges in flight. `--mirrors` says which shadow runs:
 `sidecar` (the default: the worker hands exchanges to its sidecar process) and/or
-`in-process` (STRANGLER_SHADOW_SIDECAR=0: the worker mirrors and compares itself); with
-both, each has its own proxy and its own `off`, and every figure is against that `off`.
+`in-process` (STRANGLER_SHADOW_SIDECAR=0: the worker mirrors and compares itself), and
+`KIND@DIR` runs that proxy from another checkout (a before/after comparison in one run).
+Each has its own proxy and its own `off`, and every figure is against that `off`.
 
 Statistics. One route is loaded at a time; every scenario runs once per round, the order
 rotating each round, so drift on a shared machine hits all alike. `--warmup` rounds run
@@ -249,7 +250,7 @@ def summarise(runs: dict[str, list[dict]], pooled: bool) -> dict[str, dict]:
                           "median_client_lag_p99_ms": statistics.median(r["lag_p99_ms"] for r in rounds)})
         summary[key] = entry
     for key, entry in summary.items():
-        mirror, scenario = key.split("/")
+        mirror, _, scenario = key.rpartition("/")
         if scenario == "off":
             continue
         base = summary[f"{mirror}/off"]
@@ -293,12 +294,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (with --load wrk)")
     parser.add_argument("--rate", type=float, default=300, help="requests per second (open-loop load)")
     parser.add_argument("--load", choices=["open", "wrk"], default="open")
-    parser.add_argument("--mirrors", default="sidecar", help=f"comma-separated, of {', '.join(MIRRORS)}")
+    parser.add_argument("--mirrors", default="sidecar",
+                        help=f"comma-separated, of {', '.join(MIRRORS)}; KIND@DIR runs that proxy from another checkout")
     parser.add_argument("--pin", action="store_true", help="proxies on CPU 0, everything else on the others")
     args = parser.parse_args()
     mirrors = [m.strip() for m in args.mirrors.split(",") if m.strip()]
-    if not mirrors or any(m not in MIRRORS for m in mirrors):
-        parser.error(f"--mirrors: expected a comma-separated list of {', '.join(MIRRORS)}")
+    checkouts = {m: Path(m.partition("@")[2]).resolve() if "@" in m else ROOT for m in mirrors}
+    if not mirrors or any(m.partition("@")[0] not in MIRRORS for m in mirrors) or len(set(mirrors)) < len(mirrors):
+        parser.error(f"--mirrors: expected a comma-separated list of {', '.join(MIRRORS)} (KIND@DIR for another "
+                     "checkout), each once")
+    for mirror, checkout in checkouts.items():
+        if not (checkout / "strangler_proxy").is_dir():
+            parser.error(f"--mirrors: {mirror}: {checkout} is not a checkout of this repository")
     pinning = Pinning(args.pin)
 
     def load(url: str, seconds: int) -> dict:
@@ -320,22 +327,23 @@ def main() -> None:
             started.append(target)
             wait_port(port)
         for mirror in mirrors:
-            work = Path(tempfile.mkdtemp(prefix=f"bench-shadow-{mirror}-"))
+            work = Path(tempfile.mkdtemp(prefix="bench-shadow-proxy-"))
             port = free_port()
             env = {**os.environ, "STRANGLER_ROUTES": str(routes), "STRANGLER_STORE": str(work / "routes.sqlite3"),
                    "REDIS_URL": "", "STRANGLER_ACCESS_LOG": "0", "STRANGLER_LOG_LEVEL": "WARNING",
-                   "STRANGLER_ADMIN_TOKEN": TOKEN, "STRANGLER_SHADOW_SIDECAR": "1" if mirror == "sidecar" else "0"}
+                   "STRANGLER_ADMIN_TOKEN": TOKEN,
+                   "STRANGLER_SHADOW_SIDECAR": "1" if mirror.startswith("sidecar") else "0"}
             env.pop("PROMETHEUS_MULTIPROC_DIR", None)
             proxy = subprocess.Popen(
                 [PYTHON, "-c", "from strangler_proxy.cli import main; main()", "proxy", "--port", str(port),
-                 "--workers", "1"], cwd=ROOT, env=env, stderr=open(work / "proxy.log", "wb"))
+                 "--workers", "1"], cwd=checkouts[mirror], env=env, stderr=open(work / "proxy.log", "wb"))
             pinning.place(proxy.pid, pinning.proxy)
             started.append(proxy)
             proxies[mirror] = (proxy, port)
             wait_port(port)
 
         def one(key: str) -> dict:
-            mirror, scenario = key.split("/")
+            mirror, _, scenario = key.rpartition("/")
             proxy, port = proxies[mirror]
             sidecars = children(proxy.pid)
             for pid in sidecars:
@@ -405,7 +413,7 @@ def report(result: dict, pooled: bool) -> None:
               "| proxy CPU µs/req | sidecar CPU µs/req | verdict |")
         print("|---|---|---:|---:|---|---:|---:|---:|---|")
     for key, entry in summary.items():
-        mirror, scenario = key.split("/")
+        mirror, _, scenario = key.rpartition("/")
         rounds = entry["round_p99_ms"]
         spread = f"{rounds['median']:.2f} [{rounds['min']:.2f}-{rounds['max']:.2f}]"
         cpu = f"{entry['proxy_cpu_us_per_request']:.0f} | {entry['sidecar_cpu_us_per_request']:.0f}"
@@ -426,7 +434,7 @@ def report(result: dict, pooled: bool) -> None:
     print("| mirror | scenario | shadow outcomes (whole run, warm-up included) |")
     print("|---|---|---|")
     for key in summary:
-        mirror, scenario = key.split("/")
+        mirror, _, scenario = key.rpartition("/")
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(counts.get(mirror, {}).get(scenario, {}).items()))
         print(f"| {mirror} | {scenario} | {outcomes or 'none'} |")
     print(f"\nevery shadow-on p99 within {LIMIT}x of its shadow off: "

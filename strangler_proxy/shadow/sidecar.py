@@ -78,6 +78,8 @@ class Sidecar(asyncio.Protocol):
                 route = routes.get(route_id)
                 if route is None:  # cannot happen: a route is always defined before its first exchange
                     _log.error("exchange for undefined route %r dropped", route_id)
+                    self._tally.outcome(route_id, "error")
+                    self.mirror.add_counts({(route_id, "errors.internal"): 1})
                     continue
                 accept(route, request, primary, mirror=bool(flags & MIRROR), record=bool(flags & RECORD))
         elif kind == "route":

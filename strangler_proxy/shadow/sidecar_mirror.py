@@ -65,6 +65,7 @@ _STABLE_SECONDS = 60.0  # a sidecar that lived this long resets the restart dela
 _DROPPED_HANDOFF: Refusal = ("dropped", "dropped.handoff")
 _DROPPED_SIDECAR: Refusal = ("dropped", "dropped.sidecar")
 _DROPPED_SHUTDOWN: Refusal = ("dropped", "dropped.shutdown")
+_ERROR: Refusal = ("error", "errors.internal")
 # Where the worker is with its sidecar.
 _IDLE, _STARTING, _UP, _DOWN, _STOPPED = "idle", "starting", "up", "down", "stopped"
 
@@ -219,12 +220,20 @@ class SidecarMirror:
         self._exchanges, self._messages, self._pending_bytes = [], [], 0
         parts = []
         if exchanges:
-            sent = self._routes_sent
-            for route, _, _, _ in exchanges:
-                if sent.get(route.id) is not route:
-                    sent[route.id] = route
-                    parts.append(frame(("route", route, self._backends_of(route))))
-            parts.append(exchanges_frame(exchanges))
+            try:
+                sent = self._routes_sent
+                for route, _, _, _ in exchanges:
+                    if sent.get(route.id) is not route:
+                        parts.append(frame(("route", route, self._backends_of(route))))
+                        sent[route.id] = route
+                parts.append(exchanges_frame(exchanges))
+            except Exception:  # never seen: everything handed over is plain data
+                _log.exception("cannot hand %d shadowed exchanges to the sidecar", len(exchanges))
+                parts = []
+                self._routes_sent = {}  # what was defined may not have gone out
+                for route, flags, _, _ in exchanges:
+                    if flags & MIRROR:
+                        self._refuse(route.id, _ERROR)
         parts += messages
         link.transport.write(b"".join(parts))
 

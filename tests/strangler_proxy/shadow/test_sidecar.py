@@ -213,3 +213,10 @@ def test_a_stream_of_messages_cut_anywhere_reads_back_the_same(cuts: list[int]) 
     messages += reader.feed(stream[position:])
     assert messages[0] == ("counts", {("r", "sampled_out"): 2})
     assert [exchanges_of(m) for m in messages[1:]] == [[("r", MIRROR, *EXCHANGE)] * 2] * 3
+
+
+def test_a_frame_claiming_an_absurd_length_is_refused_not_awaited() -> None:
+    from strangler_proxy.shadow.handoff import MAX_FRAME
+
+    with pytest.raises(ValueError, match="frame of"):
+        FrameReader().feed((MAX_FRAME + 1).to_bytes(4, "little") + b"x")
