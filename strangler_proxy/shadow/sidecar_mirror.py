@@ -53,12 +53,12 @@ __all__ = ["SidecarMirror"]
 _log = logging.getLogger("strangler.shadow")
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 _TICK_SECONDS = 0.5
-# Exchanges are written in batches, one write per 20 ms (or per 64 KiB): a write that wakes
+# Exchanges are written in batches, one write per 20 ms (or per 16 KiB): a write that wakes
 # an idle sidecar costs the worker some 15-20 µs of CPU on a VM, and pickling a lone
 # exchange between requests, with cold caches, several times what it costs in a batch.
 # The shadow's timings are taken in the sidecar, so this delay is not in them.
 _BATCH_SECONDS = 0.02
-_BATCH_BYTES = 64 * 1024
+_BATCH_BYTES = 16 * 1024
 _EXCHANGE_OVERHEAD = 512  # bytes an exchange takes on the wire besides its bodies, about
 _MAX_RESTART_DELAY = 30.0
 _STABLE_SECONDS = 60.0  # a sidecar that lived this long resets the restart delay
