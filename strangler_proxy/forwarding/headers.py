@@ -70,6 +70,11 @@ _VIA_LINE = b"Via: 1.1 " + VIA_PSEUDONYM.encode() + b"\r\n"
 # "X-Forwarded-For/-Proto" lines per (client address, scheme): the same few clients come back.
 _forwarded_lines: dict[tuple[str, str], bytes] = {}
 _RESPONSE_IGNORABLE = _RESPONSE_DROP_B | {b"close"}
+# Heads already worked out, per distinct input (see proxy_request_head); bounded, since a
+# head can be a few kilobytes.
+_HEADS_REMEMBERED = 256
+_request_heads: dict[tuple, tuple["HeadLines", str]] = {}
+_response_heads: dict[tuple, "HeadLines"] = {}
 
 
 def hop_by_hop_names(headers: CIMultiDictProxy[str] | CIMultiDict[str]) -> frozenset[str]:
@@ -130,8 +135,23 @@ def _named_by_connection(raw: RawHeaders, drop: frozenset[bytes]) -> frozenset[b
 
 
 def proxy_request_head(raw: RawHeaders, *, remote: str, scheme: str, trusted_hops: int, request_id: str,
-                       http_version: str = "1.1", drop: frozenset[bytes] = _REQUEST_DROP_B) -> tuple[HeadLines, str]:
+                       http_version: str = "1.1") -> tuple[HeadLines, str]:
     """Return the headers to send upstream (without Host and framing) and the X-Forwarded-Proto they carry."""
+    # The lines are a pure function of the client's headers and address: the same client
+    # sends the same headers again and again, so the work is done once per distinct head.
+    key = (tuple(raw), remote, scheme, trusted_hops, http_version)
+    known = _request_heads.get(key)
+    if known is None:
+        if len(_request_heads) >= _HEADS_REMEMBERED:
+            _request_heads.clear()  # a crude bound: the heads still in use come back at once
+        known = _request_heads[key] = _request_head_lines(raw, remote, scheme, trusted_hops, http_version,
+                                                          _REQUEST_DROP_B)
+    head, proto = known
+    return HeadLines(head.lines + b"X-Request-ID: " + request_id.encode() + b"\r\n", head.length), proto
+
+
+def _request_head_lines(raw: RawHeaders, remote: str, scheme: str, trusted_hops: int, http_version: str,
+                        drop: frozenset[bytes]) -> tuple[HeadLines, str]:
     parts: list[bytes] = []
     chunked = False
     length = host = forwarded_proto = forwarded_host = None
@@ -142,9 +162,8 @@ def proxy_request_head(raw: RawHeaders, *, remote: str, scheme: str, trusted_hop
             if lname == b"connection":
                 if drop is _REQUEST_DROP_B and not _connection_named(value) <= _REQUEST_IGNORABLE:
                     # Rare: names listed in Connection are dropped too; start over knowing them all.
-                    return proxy_request_head(raw, remote=remote, scheme=scheme, trusted_hops=trusted_hops,
-                                              request_id=request_id, http_version=http_version,
-                                              drop=_named_by_connection(raw, drop))
+                    return _request_head_lines(raw, remote, scheme, trusted_hops, http_version,
+                                               _named_by_connection(raw, drop))
             elif lname == b"host":
                 if host is None:
                     host = value
@@ -188,7 +207,7 @@ def proxy_request_head(raw: RawHeaders, *, remote: str, scheme: str, trusted_hop
     if host:
         parts += (b"X-Forwarded-Host: ", host, b"\r\n")
     via = _VIA_LINE if not vias and http_version == "1.1" else b"Via: " + _via_b(vias, http_version) + b"\r\n"
-    parts += (via, b"X-Request-ID: ", request_id.encode(), b"\r\n")
+    parts.append(via)
     return HeadLines(b"".join(parts), None if chunked else length), proto
 
 
@@ -197,11 +216,23 @@ _response_seen: dict[frozenset[bytes], frozenset[bytes]] = {}
 
 
 def proxy_response_head(raw: RawHeaders, *, http_version: str = "1.1", replaced: frozenset[bytes] = frozenset(),
-                        extra: bytes = b"", drop: frozenset[bytes] = _RESPONSE_DROP_B) -> HeadLines:
+                        extra: bytes = b"") -> HeadLines:
     """Return the upstream answer's headers for the client, then `extra` lines (the proxy's own).
 
     `replaced` names the headers the proxy sets itself in `extra`; the backend's copies go.
     """
+    # A backend answers the same headers again and again (Date changes once a second).
+    key = (tuple(raw), http_version, replaced)
+    head = _response_heads.get(key)
+    if head is None:
+        if len(_response_heads) >= _HEADS_REMEMBERED:
+            _response_heads.clear()
+        head = _response_heads[key] = _response_head_lines(raw, http_version, replaced, _RESPONSE_DROP_B)
+    return HeadLines(head.lines + extra, head.length, head.has_date, head.has_type) if extra else head
+
+
+def _response_head_lines(raw: RawHeaders, http_version: str, replaced: frozenset[bytes],
+                         drop: frozenset[bytes]) -> HeadLines:
     seen = _response_seen.get(replaced)
     if seen is None or drop is not _RESPONSE_DROP_B:
         seen = _RESPONSE_SEEN | drop | replaced
@@ -221,8 +252,7 @@ def proxy_response_head(raw: RawHeaders, *, http_version: str = "1.1", replaced:
                 elif lname == b"connection" and drop is _RESPONSE_DROP_B \
                         and not _connection_named(value) <= _RESPONSE_IGNORABLE:
                     # Rare: names listed in Connection are dropped too; start over knowing them all.
-                    return proxy_response_head(raw, http_version=http_version, replaced=replaced, extra=extra,
-                                               drop=_named_by_connection(raw, drop))
+                    return _response_head_lines(raw, http_version, replaced, _named_by_connection(raw, drop))
                 continue
             if lname == b"content-length":
                 length = value
@@ -235,7 +265,7 @@ def proxy_response_head(raw: RawHeaders, *, http_version: str = "1.1", replaced:
                 has_type = True
         parts += (name, b": ", value, b"\r\n")
     via = _VIA_LINE if not vias and http_version == "1.1" else b"Via: " + _via_b(vias, http_version) + b"\r\n"
-    parts += (via, extra)
+    parts.append(via)
     return HeadLines(b"".join(parts), None if chunked else length, has_date, has_type)
 
 
