@@ -92,3 +92,27 @@ def test_a_well_formed_request_id_is_kept_and_anything_else_replaced() -> None:
     for bad in (None, "", "a b", "x" * 300, "bad\u00e9"):
         fresh = request_id_from(bad)
         assert fresh != bad and len(fresh) == 32
+
+
+def test_a_remembered_head_still_carries_each_requests_own_id_and_client() -> None:
+    first = request_headers(incoming(("Host", "shop.test"), ("Accept", "*/*")), remote="10.1.1.1",
+                            scheme="http", trusted_hops=0, request_id="rid-1")
+    again = request_headers(incoming(("Host", "shop.test"), ("Accept", "*/*")), remote="10.1.1.1",
+                            scheme="http", trusted_hops=0, request_id="rid-2")
+    other = request_headers(incoming(("Host", "shop.test"), ("Accept", "*/*")), remote="10.2.2.2",
+                            scheme="https", trusted_hops=0, request_id="rid-3")
+    assert (first["X-Request-ID"], again["X-Request-ID"], other["X-Request-ID"]) == ("rid-1", "rid-2", "rid-3")
+    assert first.getall("X-Request-ID") == ["rid-1"]
+    assert (again["X-Forwarded-For"], other["X-Forwarded-For"]) == ("10.1.1.1", "10.2.2.2")
+    assert other["X-Forwarded-Proto"] == "https"
+
+
+def test_remembered_heads_are_bounded() -> None:
+    from strangler_proxy.forwarding import headers
+
+    for number in range(headers._HEADS_REMEMBERED * 3):
+        request_headers(incoming(("Host", "shop.test"), ("X-N", str(number))), remote="10.1.1.1",
+                        scheme="http", trusted_hops=0, request_id="rid")
+        response_headers(incoming(("X-N", str(number))))
+    assert len(headers._request_heads) <= headers._HEADS_REMEMBERED
+    assert len(headers._response_heads) <= headers._HEADS_REMEMBERED
