@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from extracted.catalog.config import CatalogConfig, read_config
 from extracted.catalog.runtime import CatalogRuntime
-from extracted.common.app import ServiceFlask, service_app
-from extracted.common.responses import drf_json
+from extracted.common.app import ServiceFlask, runtime_app
 
 __all__ = ["create_app"]
 
@@ -19,18 +18,8 @@ def create_app(config: CatalogConfig | None = None, *, init_schema: bool = True)
     from extracted.catalog.api import bp as api_bp
     from extracted.catalog.internal import data_bp, stock_bp
 
-    config = config or read_config()
-    runtime = CatalogRuntime.build(config)
+    runtime = CatalogRuntime.build(config or read_config())
     if init_schema:
         runtime.init_schema()
-    app = service_app(__name__, allowed_hosts=config.allowed_hosts, max_body_bytes=config.max_body_bytes)
-    app.extensions["catalog"] = runtime
-    app.register_blueprint(api_bp)
-    app.register_blueprint(stock_bp)
-    app.register_blueprint(data_bp)
-
-    @app.get("/healthz")
-    def healthz():
-        return drf_json({"status": "ok", "service": "catalog", "writer": config.writer})
-
-    return app
+    return runtime_app(__name__, runtime, blueprints=[api_bp, stock_bp, data_bp],
+                       health={"writer": runtime.config.writer})

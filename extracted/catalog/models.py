@@ -9,18 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from extracted.common.db import UTCDateTime, utc_now
+from extracted.common.models import BigId, Inbox, Watermark
 
 __all__ = [
     "Base",
@@ -33,9 +26,6 @@ __all__ = [
     "Reservation",
     "ReservationLine",
 ]
-
-# SQLite only auto-numbers an INTEGER PRIMARY KEY.
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -120,24 +110,9 @@ class OutboxEvent(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
 
-class InboxEntry(Base):
-    """One row per (consumer, event) applied, written with the effect."""
-
+class InboxEntry(Inbox, Base):
     __tablename__ = "catalog_inbox"
-    __table_args__ = (UniqueConstraint("consumer", "event_id", name="catalog_inbox_once"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    consumer: Mapped[str] = mapped_column(String(64))
-    event_id: Mapped[str] = mapped_column(String(64))
-    processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
-class BackfillWatermark(Base):
-    """How far a backfill got: the last source id copied, committed with the batch."""
-
+class BackfillWatermark(Watermark, Base):
     __tablename__ = "catalog_backfill_watermarks"
-
-    table: Mapped[str] = mapped_column(String(64), primary_key=True)
-    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    rows_copied: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -3,19 +3,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
-from sqlalchemy import text
+from sqlalchemy import MetaData
 
 from extracted.catalog.config import CatalogConfig
 from extracted.catalog.models import Base
 from extracted.catalog.relay import publish_pending
-from extracted.common.auth import TokenVerifier
-from extracted.common.broker import make_celery
-from extracted.common.db import Database
-
-if TYPE_CHECKING:
-    from celery import Celery
+from extracted.common.runtime import WorkerRuntime
 
 __all__ = ["CatalogRuntime", "SYNC_QUEUE"]
 
@@ -27,28 +22,12 @@ SYNC_QUEUE = "sub.catalog.sync"
 
 
 @dataclass
-class CatalogRuntime:
+class CatalogRuntime(WorkerRuntime):
     config: CatalogConfig
-    db: Database
-    verifier: TokenVerifier
-    celery: "Celery"
 
-    @classmethod
-    def build(cls, config: CatalogConfig) -> "CatalogRuntime":
-        return cls(
-            config=config,
-            db=Database(config.database_url),
-            verifier=TokenVerifier(secret=config.jwt_secret, issuer=config.jwt_issuer),
-            celery=make_celery("extracted.catalog", broker_url=config.broker_url,
-                               var_dir=config.var_dir, queues=[SYNC_QUEUE]),
-        )
-
-    def init_schema(self) -> None:
-        """Create the tables if missing; one process at a time on PostgreSQL."""
-        with self.db.engine.begin() as connection:
-            if self.db.is_postgres:
-                connection.execute(text("SELECT pg_advisory_xact_lock(73001)"))
-            Base.metadata.create_all(connection)
+    metadata: ClassVar[MetaData] = Base.metadata
+    schema_lock: ClassVar[int] = 73001
+    queue: ClassVar[str] = SYNC_QUEUE
 
     def send(self, task: str, kwargs: dict, queue: str) -> None:
         self.celery.send_task(task, kwargs=kwargs, queue=queue)

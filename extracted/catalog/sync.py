@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extracted.catalog.models import Category, InboxEntry, Product, ProductTombstone
 from extracted.common.db import insert_ignoring_conflicts, reset_id_sequence
+from extracted.common.models import inbox_claim as claim
 from extracted.common.values import cents, parse_time
 
 __all__ = [
@@ -120,12 +120,7 @@ def product_remove(tx: Session, *, product_id: int, version: int) -> bool:
 
 def inbox_claim(tx: Session, *, consumer: str, event_id: str) -> bool:
     """Record that `consumer` handled `event_id`, in the caller's transaction; False if it had."""
-    try:
-        with tx.begin_nested():
-            tx.add(InboxEntry(consumer=consumer, event_id=str(event_id)))
-    except IntegrityError:
-        return False
-    return True
+    return claim(tx, InboxEntry, consumer=consumer, event_id=event_id)
 
 
 def event_apply(tx: Session, *, event_id: str, event_type: str, payload: dict[str, Any]) -> str:

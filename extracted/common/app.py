@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 
-from flask import Flask, Request, Response, g, request
+from flask import Blueprint, Flask, Request, Response, g, request
 from flask.views import View
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, RequestRedirect
@@ -25,7 +25,10 @@ from extracted.common.errors import MethodNotAllowed, NotAuthenticated, Permissi
 from extracted.common.http import check_acceptable, request_host
 from extracted.common.responses import django_error, drf_json, error_response
 
-__all__ = ["ApiView", "ServiceFlask", "current_host", "service_app"]
+if TYPE_CHECKING:
+    from extracted.common.runtime import ServiceRuntime
+
+__all__ = ["ApiView", "ServiceFlask", "current_host", "runtime_app", "service_app"]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,23 @@ def service_app(import_name: str, *, allowed_hosts: tuple[str, ...], max_body_by
             return django_error(error.code, code, "The request could not be understood.")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return django_error(500, "server_error", "Something went wrong on our side.")
+
+    return app
+
+
+def runtime_app(import_name: str, runtime: "ServiceRuntime", *, blueprints: Iterable[Blueprint],
+                health: Mapping[str, Any] | None = None) -> ServiceFlask:
+    """A service's app: its runtime in `app.extensions[<name>]`, its blueprints, and /healthz."""
+    config = runtime.config
+    app = service_app(import_name, allowed_hosts=config.allowed_hosts, max_body_bytes=config.max_body_bytes)
+    app.extensions[config.service] = runtime
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    status = {"status": "ok", "service": config.service, **(health or {})}
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return drf_json(status)
 
     return app
 

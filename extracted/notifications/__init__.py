@@ -6,8 +6,7 @@ UserSignedUp and OrderPlaced once the monolith routes those events here.
 """
 from __future__ import annotations
 
-from extracted.common.app import ServiceFlask, service_app
-from extracted.common.responses import drf_json
+from extracted.common.app import ServiceFlask, runtime_app
 from extracted.notifications.config import NotificationsConfig, read_config
 from extracted.notifications.runtime import NotificationsRuntime
 
@@ -19,17 +18,7 @@ def create_app(config: NotificationsConfig | None = None, *, init_schema: bool =
     from extracted.notifications.api import bp as api_bp
     from extracted.notifications.internal import data_bp
 
-    config = config or read_config()
-    runtime = NotificationsRuntime.build(config)
+    runtime = NotificationsRuntime.build(config or read_config())
     if init_schema:
         runtime.init_schema()
-    app = service_app(__name__, allowed_hosts=config.allowed_hosts, max_body_bytes=config.max_body_bytes)
-    app.extensions["notifications"] = runtime
-    app.register_blueprint(api_bp)
-    app.register_blueprint(data_bp)
-
-    @app.get("/healthz")
-    def healthz():
-        return drf_json({"status": "ok", "service": "notifications"})
-
-    return app
+    return runtime_app(__name__, runtime, blueprints=[api_bp, data_bp])

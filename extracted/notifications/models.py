@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from extracted.common.db import UTCDateTime, utc_now
+from extracted.common.models import BigId, Inbox, Watermark
 
 __all__ = ["BackfillWatermark", "Base", "InboxEntry", "Message"]
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -41,20 +40,9 @@ class Message(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class InboxEntry(Base):
+class InboxEntry(Inbox, Base):
     __tablename__ = "notifications_inbox"
-    __table_args__ = (UniqueConstraint("consumer", "event_id", name="notifications_inbox_once"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    consumer: Mapped[str] = mapped_column(String(64))
-    event_id: Mapped[str] = mapped_column(String(64))
-    processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
-class BackfillWatermark(Base):
+class BackfillWatermark(Watermark, Base):
     __tablename__ = "notifications_backfill_watermarks"
-
-    table: Mapped[str] = mapped_column(String(64), primary_key=True)
-    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    rows_copied: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)

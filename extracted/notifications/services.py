@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from extracted.common.db import utc_now
 from extracted.common.errors import NotFound
+from extracted.common.models import inbox_claim
 from extracted.notifications import texts
 from extracted.notifications.models import InboxEntry, Message
 
@@ -16,15 +17,6 @@ __all__ = ["CONSUMER", "event_handle", "message_mark_read"]
 
 # The monolith's subscription name for this service (monolith/outbox/subscribers.py).
 CONSUMER = "notifications.service"
-
-
-def _claim(tx: Session, event_id: str) -> bool:
-    try:
-        with tx.begin_nested():
-            tx.add(InboxEntry(consumer=CONSUMER, event_id=str(event_id)))
-    except IntegrityError:
-        return False
-    return True
 
 
 def _send_once(tx: Session, *, user_id: int, kind: str, ref: str, title: str, body: str) -> Message | None:
@@ -41,7 +33,7 @@ def event_handle(tx: Session, *, event_id: str, event_type: str, payload: dict[s
     """Write the message an event calls for, once; return sent, duplicate or ignored."""
     if event_type not in ("UserSignedUp", "OrderPlaced"):
         return "ignored"
-    if not _claim(tx, event_id):
+    if not inbox_claim(tx, InboxEntry, consumer=CONSUMER, event_id=event_id):
         return "duplicate"
     if event_type == "UserSignedUp":
         title, body = texts.welcome(payload.get("name", ""))

@@ -7,8 +7,7 @@ until this service consumes UserSignedUp itself (the next step of the migration)
 """
 from __future__ import annotations
 
-from extracted.common.app import ServiceFlask, service_app
-from extracted.common.responses import drf_json
+from extracted.common.app import ServiceFlask, runtime_app
 from extracted.coupons.config import CouponsConfig, read_config
 from extracted.coupons.runtime import CouponsRuntime
 
@@ -20,17 +19,7 @@ def create_app(config: CouponsConfig | None = None, *, init_schema: bool = True)
     from extracted.coupons.api import bp as api_bp
     from extracted.coupons.internal import data_bp
 
-    config = config or read_config()
-    runtime = CouponsRuntime.build(config)
+    runtime = CouponsRuntime.build(config or read_config())
     if init_schema:
         runtime.init_schema()
-    app = service_app(__name__, allowed_hosts=config.allowed_hosts, max_body_bytes=config.max_body_bytes)
-    app.extensions["coupons"] = runtime
-    app.register_blueprint(api_bp)
-    app.register_blueprint(data_bp)
-
-    @app.get("/healthz")
-    def healthz():
-        return drf_json({"status": "ok", "service": "coupons"})
-
-    return app
+    return runtime_app(__name__, runtime, blueprints=[api_bp, data_bp])

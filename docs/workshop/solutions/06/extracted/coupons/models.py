@@ -7,10 +7,9 @@ from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from extracted.common.db import UTCDateTime, utc_now
+from extracted.common.models import BigId, Watermark
 
 __all__ = ["BackfillWatermark", "Base", "Coupon"]
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -31,10 +30,5 @@ class Coupon(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class BackfillWatermark(Base):
+class BackfillWatermark(Watermark, Base):
     __tablename__ = "coupons_backfill_watermarks"
-
-    table: Mapped[str] = mapped_column(String(64), primary_key=True)
-    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    rows_copied: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utc_now)
