@@ -6,8 +6,8 @@ holds, so pickle is safe here and the cheapest encoding of a tuple of strings an
     worker -> sidecar
       ("config", ProxySettings, ShadowSettings, results store kind)      first, once
       ("route", RouteSpec, {backend name: BackendSpec})                  before a route's first exchange
-      ("x", [(route id, MIRROR | RECORD, MirroredRequest fields, MirroredResponse fields), ...])
-                                                                         shadowed exchanges
+      ("x", [(route id, MIRROR | RECORD, request fields, request headers,
+              answer fields, answer headers), ...])                      shadowed exchanges
       ("counts", {(route, results counter): n})                          the worker's refusals
       ("drain", token)                                                   finish everything in flight
     sidecar -> worker
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import pickle
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from strangler_proxy.mirror import MirroredRequest, MirroredResponse
+from strangler_proxy.mirror import MirroredRequest, MirroredResponse, WireHeaders
 from strangler_proxy.routing.model import RouteSpec
 
 __all__ = ["MIRROR", "RECORD", "FrameReader", "exchanges_frame", "exchanges_of", "frame"]
@@ -32,9 +32,11 @@ RECORD = 2  # write it to a HAR file
 _LENGTH = struct.Struct("<I")
 _pack = _LENGTH.pack
 _dumps = pickle.dumps
-# Every field, whatever fields the snapshots grow: one C call each way.
-_request_fields = attrgetter(*MirroredRequest.__slots__)
-_response_fields = attrgetter(*MirroredResponse.__slots__)
+# Every field but the headers, whatever fields the snapshots grow: one C call each way.
+_REQUEST_FIELDS = tuple(name for name in MirroredRequest.__slots__ if name != "headers")
+_RESPONSE_FIELDS = tuple(name for name in MirroredResponse.__slots__ if name != "headers")
+_request_fields = attrgetter(*_REQUEST_FIELDS)
+_response_fields = attrgetter(*_RESPONSE_FIELDS)
 MAX_FRAME = 256 * 1024 * 1024
 
 
@@ -46,15 +48,31 @@ def frame(message: tuple[Any, ...]) -> bytes:
 
 def exchanges_frame(exchanges: Iterable[tuple[RouteSpec, int, MirroredRequest, MirroredResponse]]) -> bytes:
     """Return shadowed exchanges, (route, MIRROR | RECORD, request, answer) each, as one message on the wire."""
-    payload = _dumps(("x", [(route.id, flags, _request_fields(request), _response_fields(primary))
+    payload = _dumps(("x", [(route.id, flags, _request_fields(request), _wire(request.headers),
+                             _response_fields(primary), _wire(primary.headers))
                             for route, flags, request, primary in exchanges]), 5)
     return _pack(len(payload)) + payload
 
 
 def exchanges_of(message: tuple[Any, ...]) -> list[tuple[str, int, MirroredRequest, MirroredResponse]]:
     """Return (route id, flags, request, primary answer) of each exchange of an "x" message."""
-    return [(route, flags, MirroredRequest(*request), MirroredResponse(*primary))
-            for route, flags, request, primary in message[1]]
+    return [(route, flags, MirroredRequest(headers=_unwire(request_headers), **dict(zip(_REQUEST_FIELDS, request))),
+             MirroredResponse(headers=_unwire(answer_headers), **dict(zip(_RESPONSE_FIELDS, answer))))
+            for route, flags, request, request_headers, answer, answer_headers in message[1]]
+
+
+def _wire(headers: Sequence[tuple[str, str]]) -> bytes | tuple[tuple[Any, ...], ...]:
+    """Return headers as plain data: WireHeaders as their wire form (a class costs pickle a lookup)."""
+    if headers.__class__ is WireHeaders:
+        return headers.wire  # type: ignore[attr-defined, no-any-return]
+    return tuple(headers)
+
+
+def _unwire(value: bytes | tuple[tuple[Any, ...], ...]) -> Sequence[tuple[str, str]]:
+    # Head lines are bytes and raw headers triples; text headers are pairs.
+    if value.__class__ is bytes or (value and len(value[0]) == 3):
+        return WireHeaders(value)
+    return value  # type: ignore[return-value]
 
 
 class FrameReader:
