@@ -168,11 +168,12 @@ class ComparingMirror:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def add_counts(self, counts: Mapping[tuple[str, str], int]) -> None:
-        """Add counters kept elsewhere (a proxy worker's refusals) to the next results batch."""
+    def add_counts(self, counts: Mapping[tuple[str, str, str], int]) -> None:
+        """Add counters kept elsewhere (a proxy worker's refusals), {(route, counter, source): n}, to the next
+        results batch."""
         with self._lock:
-            for (route, counter), n in counts.items():
-                self._batch.count(route, counter, n)
+            for (route, counter, source), n in counts.items():
+                self._batch.count(route, counter, n, source=source)
 
     def _not_sent(self, route: str, outcome: str, counter: str, source: str = SHADOW) -> None:
         self._metrics.outcome(route, outcome)

@@ -8,10 +8,10 @@ holds, so pickle is safe here and the cheapest encoding of a tuple of strings an
       ("route", RouteSpec, {backend name: BackendSpec})                  before a route's first exchange
       ("x", [(route id, MIRROR | RECORD, request fields, request headers,
               answer fields, answer headers), ...])                      shadowed exchanges
-      ("counts", {(route, results counter): n})                          the worker's refusals
+      ("counts", {(route, results counter, source): n})                  the worker's refusals
       ("drain", token)                                                   finish everything in flight
     sidecar -> worker
-      ("metrics", TallyReport)                                           counts since the last report
+      ("metrics", TallyReport, backends down)                            counts since the last report
       ("drained", token)
 """
 from __future__ import annotations

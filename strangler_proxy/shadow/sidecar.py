@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from strangler_proxy.config import ProxySettings
+from strangler_proxy.forwarding.circuit import OPEN
 from strangler_proxy.forwarding.upstream import UpstreamPool
 from strangler_proxy.replay.recorder import HarRecorder
 from strangler_proxy.routing.model import BackendSpec, RouteSpec
@@ -35,6 +36,7 @@ from strangler_proxy.shadow.config import ShadowSettings
 from strangler_proxy.shadow.handoff import MIRROR, RECORD, FrameReader, exchanges_of, frame
 from strangler_proxy.shadow.metrics import ShadowTally
 from strangler_proxy.shadow.results import open_results
+from strangler_proxy.shadow.results.model import SHADOW
 
 __all__ = ["Sidecar", "main"]
 
@@ -54,6 +56,7 @@ class Sidecar(asyncio.Protocol):
         self._backends: dict[str, BackendSpec] = {}
         self._transport: asyncio.WriteTransport | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._reported_down: tuple[str, ...] = ()
         self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -79,7 +82,7 @@ class Sidecar(asyncio.Protocol):
                 if route is None:  # cannot happen: a route is always defined before its first exchange
                     _log.error("exchange for undefined route %r dropped", route_id)
                     self._tally.outcome(route_id, "error")
-                    self.mirror.add_counts({(route_id, "errors.internal"): 1})
+                    self.mirror.add_counts({(route_id, "errors.internal", SHADOW): 1})
                     continue
                 accept(route, request, primary, mirror=bool(flags & MIRROR), record=bool(flags & RECORD))
         elif kind == "route":
@@ -101,9 +104,21 @@ class Sidecar(asyncio.Protocol):
         self._send(("drained", token))
 
     def report(self) -> None:
-        """Send the counts since the last report, if any."""
-        if self._tally:
-            self._send(("metrics", self._tally.take()))
+        """Send the counts since the last report and the backends that are down, if either changed."""
+        down = self._down()
+        if self._tally or down != self._reported_down:
+            self._reported_down = down
+            self._send(("metrics", self._tally.take(), down))
+
+    def _down(self) -> tuple[str, ...]:
+        """Return the backends whose circuits are all open (not half-open: those want a probe)."""
+        up: set[str] = set()
+        seen: set[str] = set()
+        for instance in self._pool.instances:
+            seen.add(instance.backend)
+            if instance.circuit.state != OPEN:
+                up.add(instance.backend)
+        return tuple(sorted(seen - up))
 
     def _send(self, message: tuple[Any, ...]) -> None:
         transport = self._transport

@@ -16,8 +16,10 @@ after 1 s, doubling to 30 s while it keeps dying, and logs each exit.
 The sidecar is started with the first shadowed exchange (a worker serving no shadow route
 never starts one) and stopped with the worker: end of input, it finishes, writes its last
 results and exits. Its counts come back every half second and are added to the worker's
-Prometheus series, so /metrics reads as before; the worker's own refusals go to the
-sidecar for the results store.
+Prometheus series, so /metrics reads as before, with the backends whose circuits are all
+open in the sidecar: exchanges for those are counted (`errors.unavailable`) without being
+handed over, until a circuit half-opens. The worker's own refusals go to the sidecar for
+the results store.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from strangler_proxy.shadow.admission import Refusal, admit
 from strangler_proxy.shadow.config import ShadowSettings
 from strangler_proxy.shadow.handoff import MIRROR, RECORD, FrameReader, exchanges_frame, frame
 from strangler_proxy.shadow.metrics import ShadowMetrics
+from strangler_proxy.shadow.results.model import REVERSE, SHADOW
 from strangler_proxy.shadow.sampling import Sampler
 
 __all__ = ["SidecarMirror"]
@@ -66,6 +69,7 @@ _DROPPED_HANDOFF: Refusal = ("dropped", "dropped.handoff")
 _DROPPED_SIDECAR: Refusal = ("dropped", "dropped.sidecar")
 _DROPPED_SHUTDOWN: Refusal = ("dropped", "dropped.shutdown")
 _ERROR: Refusal = ("error", "errors.internal")
+_TARGET_DOWN: Refusal = ("failed", "errors.unavailable")
 # Where the worker is with its sidecar.
 _IDLE, _STARTING, _UP, _DOWN, _STOPPED = "idle", "starting", "up", "down", "stopped"
 
@@ -92,6 +96,7 @@ class _Link(asyncio.Protocol):
         for message in messages:
             if message[0] == "metrics":
                 self._mirror.metrics.add(message[1])
+                self._mirror._down = frozenset(message[2])
             elif message[0] == "drained":
                 waiter = self.drains.pop(message[1], None)
                 if waiter is not None and not waiter.done():
@@ -138,8 +143,10 @@ class SidecarMirror:
         self._pending_bytes = 0  # of both, the exchanges' estimated
         self._write_timer: asyncio.Handle | None = None
         self._routes_sent: dict[str, RouteSpec] = {}
-        self._refused: dict[tuple[str, str, str], int] = {}  # (route, outcome, counter): n, since the last tick
-        self._counts: Counter[tuple[str, str]] = Counter()  # results counters the sidecar has not had yet
+        # (route, outcome, results counter, source): n since the last tick, and the counters the sidecar has not had
+        self._refused: dict[tuple[str, str, str, str], int] = {}
+        self._counts: Counter[tuple[str, str, str]] = Counter()
+        self._down: frozenset[str] = frozenset()  # backends the sidecar last said are down (every circuit open)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
@@ -151,6 +158,11 @@ class SidecarMirror:
         """Return the running sidecar's process id."""
         link = self._link
         return link.process.pid if link is not None and link.process is not None and self._state == _UP else None
+
+    @property
+    def down(self) -> frozenset[str]:
+        """Return the backends the sidecar last reported down (every circuit open)."""
+        return self._down
 
     # --- the request path --------------------------------------------------------------------
 
@@ -164,6 +176,14 @@ class SidecarMirror:
                 if record:
                     self._hand_off(route, RECORD, request, primary)
                 return
+            if self._down:
+                reverse = request.mirror_to == MONOLITH
+                if (MONOLITH if reverse else route.backend) in self._down:
+                    # Its sidecar has every circuit to the target open: count it without handing it over.
+                    self._refuse(route.id, _TARGET_DOWN, REVERSE if reverse else SHADOW)
+                    if record:
+                        self._hand_off(route, RECORD, request, primary)
+                    return
             self._hand_off(route, MIRROR | RECORD if record else MIRROR, request, primary)
         except Exception:  # the request path must never see a mirror failure
             _log.exception("shadow submit failed for %s %s", request.method, request.path_qs)
@@ -188,8 +208,8 @@ class SidecarMirror:
         self._pending_bytes += _EXCHANGE_OVERHEAD + len(primary.body or b"") + len(request.body or b"")
         self._schedule_write()
 
-    def _refuse(self, route: str, refusal: Refusal) -> None:
-        key = (route, *refusal)
+    def _refuse(self, route: str, refusal: Refusal, source: str = SHADOW) -> None:
+        key = (route, *refusal, source)
         self._refused[key] = self._refused.get(key, 0) + 1
 
     def _queue(self, data: bytes, *, now: bool = False) -> None:
@@ -330,6 +350,7 @@ class SidecarMirror:
             self._state = _DOWN
             self._exchanges, self._messages, self._pending_bytes = [], [], 0
             self._routes_sent = {}
+            self._down = frozenset()
 
     async def _tick_forever(self) -> None:
         while True:
@@ -340,9 +361,9 @@ class SidecarMirror:
         """Add the refusals to the Prometheus series, and pass them on to the sidecar for the results store."""
         refused, self._refused = self._refused, {}
         counts = self._counts
-        for (route, outcome, counter), n in refused.items():
+        for (route, outcome, counter, source), n in refused.items():
             self.metrics.outcome(route, outcome, n)
-            counts[(route, counter)] += n
+            counts[(route, counter, source)] += n
         if not counts:
             return
         if self._state == _IDLE:

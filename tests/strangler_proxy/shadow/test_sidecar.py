@@ -162,6 +162,45 @@ def test_a_killed_sidecar_costs_the_user_nothing_is_counted_meanwhile_and_is_res
     assert 'strangler_mirror_total{outcome="dropped",route="catalog-read"} 3.0' in metrics
 
 
+def test_a_target_the_sidecar_knows_is_down_is_counted_by_the_worker_without_handing_anything_over(
+        sidecar_proxy, backends, loop_thread):
+    planted = plant(backends, loop_thread)
+    proxy = sidecar_proxy()
+    proxy.get(LIST)
+    proxy.drain()  # the sidecar is up
+    loop_thread.run(backends["catalog"].stop())
+    sent = 0
+
+    def reported_down() -> bool:
+        nonlocal sent
+        assert proxy.get(LIST).status == 200
+        sent += 1
+        return "catalog" in proxy.mirror.down  # its circuit opens after 5 failures, reported within 0.5 s
+
+    wait_for(reported_down, timeout=20)
+    proxy.drain()
+    pid = proxy.mirror.pid
+    os.kill(pid, signal.SIGSTOP)  # whatever reached the sidecar now would wait: nothing may
+    try:
+        for number in range(5):
+            reply = proxy.get(LIST, {"X-Request-ID": f"down-{number}"})
+            assert reply.status == 200 and reply.body == planted.monolith_bodies[f"down-{number}"]
+        loop_thread.run(_sleep(0.1))
+        assert not proxy.mirror._exchanges
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    proxy.drain()
+    summary = proxy.summary()
+    assert summary.error_total == sent + 5 and summary.compared == 1
+    assert summary.errors["unavailable"] >= 5
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 def test_a_stopped_worker_stops_its_sidecar_after_it_wrote_its_results(sidecar_proxy, backends, loop_thread):
     plant(backends, loop_thread)
     proxy = sidecar_proxy()
