@@ -36,7 +36,7 @@ from pathlib import Path
 
 from strangler_proxy.errors import ConfigError
 
-__all__ = ["DEV_JWT_SECRET", "ProxySettings", "backend_env_name"]
+__all__ = ["DEV_JWT_SECRET", "ProxySettings", "backend_env_name", "env_switch"]
 
 # The monolith's development default (monolith/settings/env.py): its tokens must verify here.
 DEV_JWT_SECRET = "dev-insecure-jwt-secret-change-me-in-production"
@@ -115,7 +115,7 @@ class ProxySettings:
             jwt_issuer=env.get("STRANGLER_JWT_ISSUER", "strangler-monolith") or None,
             store_poll_seconds=_float(env, "STRANGLER_STORE_POLL_SECONDS", 0.25, low=0.01),
             routes_poll_seconds=_float(env, "STRANGLER_ROUTES_POLL_SECONDS", 1.0, low=0.05),
-            access_log=_bool(env, "STRANGLER_ACCESS_LOG", True),
+            access_log=env_switch(env, "STRANGLER_ACCESS_LOG", True),
             log_level=(env.get("STRANGLER_LOG_LEVEL") or "INFO").upper(),
             mirror_queue=_int(env, "STRANGLER_MIRROR_QUEUE", 1000, low=1),
             mirror_body_limit=_int(env, "STRANGLER_MIRROR_BODY_LIMIT", 64 * 1024, low=0),
@@ -174,7 +174,8 @@ def _float(env: Mapping[str, str], name: str, default: float, *, low: float) -> 
     return value
 
 
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+def env_switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """Read an on/off variable; raise ConfigError naming it on anything else."""
     raw = (env.get(name) or "").strip().lower()
     if raw == "":
         return default

@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from strangler_proxy.config import env_switch
 from strangler_proxy.errors import ConfigError
 
 __all__ = ["ShadowSettings"]
@@ -74,7 +75,7 @@ class ShadowSettings:
             timeout=_number(env, "STRANGLER_SHADOW_TIMEOUT", 5.0, 0.001, 600),
             concurrency=int(_number(env, "STRANGLER_SHADOW_CONCURRENCY", 64, 1, 100_000, whole=True)),
             flush_seconds=_number(env, "STRANGLER_SHADOW_FLUSH_SECONDS", 1.0, 0.01, 3600),
-            sidecar=_switch(env, "STRANGLER_SHADOW_SIDECAR", True),
+            sidecar=env_switch(env, "STRANGLER_SHADOW_SIDECAR", True),
             sidecar_nice=int(_number(env, "STRANGLER_SHADOW_SIDECAR_NICE", 10, 0, 19, whole=True)),
             handoff_bytes=int(_number(env, "STRANGLER_SHADOW_HANDOFF_BYTES", 1024 * 1024, 0, 2**31, whole=True)),
             samples_per_signature=int(_number(env, "STRANGLER_SHADOW_SAMPLES", 3, 0, 1000, whole=True)),
@@ -87,17 +88,6 @@ class ShadowSettings:
             record_entries=int(_number(env, "STRANGLER_RECORD_ENTRIES", 200, 1, 100_000, whole=True)),
             record_seconds=_number(env, "STRANGLER_RECORD_SECONDS", 60.0, 0.01, 86_400),
         )
-
-
-def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").strip().lower()
-    if raw == "":
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name}: expected 1/0, true/false, yes/no or on/off, got {raw!r}")
 
 
 def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, *,
