@@ -1,6 +1,7 @@
 """What the shadow costs the proxy worker, in instructions per request: a figure a noisy machine cannot move.
 
-    .venv/bin/python bench/shadow/instructions.py [--seconds 10] [--rate 20] [--mirrors sidecar,in-process]
+    .venv/bin/python bench/shadow/instructions.py [--seconds 10] [--rate 50] [--rounds 2]
+                                                  [--mirrors sidecar,in-process]
 
 Latency on a shared 2-core machine moves by more than the 10 % the isolation target allows;
 the number of user-space instructions the proxy worker executes per request does not
@@ -10,9 +11,11 @@ off) per mirror kind, routes `off`, `slow` (shadow target answering after 1 s) a
 (shadow target's port closed), here run under `valgrind --tool=callgrind` (the sidecar, a
 child process, runs natively: its work is not the worker's). Once warm, with
 `callgrind_control`: counters zeroed, an idle window of `--seconds` (timers, flushes), a
-dump; then per route: counters zeroed, an open-loop load of `--rate` requests a second for
-`--seconds`, a dump. Instructions per request = (loaded - idle) / requests answered; the
-shadow's cost on the worker is a shadowed route's figure minus `off`'s. Under valgrind the
+dump; then per route, round after round: counters zeroed, an open-loop load of `--rate`
+requests a second for `--seconds`, a dump. Instructions per request = (loaded - idle) /
+requests answered, averaged over the rounds (they differ by some 10 %: collections, table
+growth, what a shadow left running past its window); the shadow's cost on the worker is a
+shadowed route's figure minus `off`'s. Under valgrind the
 proxy runs some 50 times slower, hence the low rate: every exchange is mirrored (none is
 dropped at the in-flight cap), the worst case for the in-process mirror.
 
@@ -74,12 +77,13 @@ def measure(mirror: str, checkout: Path, routes: Path, args: argparse.Namespace,
         time.sleep(args.seconds)
         control(process.pid, "-d")
         windows = [("idle", args.seconds, 0)]
-        for scenario in SCENARIOS:
-            control(process.pid, "-z")
-            started = time.monotonic()
-            answered = load(port, scenario, args.rate, args.seconds)
-            control(process.pid, "-d")
-            windows.append((scenario, time.monotonic() - started, answered))
+        for _ in range(args.rounds):
+            for scenario in SCENARIOS:
+                control(process.pid, "-z")
+                started = time.monotonic()
+                answered = load(port, scenario, args.rate, args.seconds)
+                control(process.pid, "-d")
+                windows.append((scenario, time.monotonic() - started, answered))
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -90,10 +94,14 @@ def measure(mirror: str, checkout: Path, routes: Path, args: argparse.Namespace,
     dumps = sorted(work.glob(f"{out.name}.*[0-9]"), key=lambda path: int(path.suffix[1:]))
     counts = [total(dump) for dump in dumps[:len(windows)]]
     idle_per_second = counts[0] / windows[0][1]
-    result = {"idle_instructions_per_second": round(idle_per_second)}
+    result: dict = {"idle_instructions_per_second": round(idle_per_second)}
+    per_round: dict[str, list[float]] = {scenario: [] for scenario in SCENARIOS}
     for (scenario, seconds, answered), count in zip(windows[1:], counts[1:]):
-        result[scenario] = {"requests": answered,
-                            "instructions_per_request": round((count - idle_per_second * seconds) / answered)}
+        per_round[scenario].append((count - idle_per_second * seconds) / answered)
+    for scenario, values in per_round.items():
+        result[scenario] = {"requests_per_round": args.rate * args.seconds,
+                            "instructions_per_request": round(sum(values) / len(values)),
+                            "per_round": [round(v) for v in values]}
     off = result["off"]["instructions_per_request"]
     for scenario in SCENARIOS[1:]:
         result[scenario]["shadow_instructions_per_request"] = result[scenario]["instructions_per_request"] - off
@@ -103,7 +111,8 @@ def measure(mirror: str, checkout: Path, routes: Path, args: argparse.Namespace,
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rate", type=float, default=20)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--rounds", type=int, default=2, help="each route's window this many times, in turn")
     parser.add_argument("--mirrors", default="sidecar,in-process")
     args = parser.parse_args()
     mirrors = [m.strip() for m in args.mirrors.split(",") if m.strip()]
@@ -133,16 +142,18 @@ def main() -> None:
             target.wait(20)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "shadow-instructions.json").write_text(json.dumps(
-        {"machine": machine(), "seconds": args.seconds, "rate": args.rate, "mirrors": results}, indent=2))
+        {"machine": machine(), "seconds": args.seconds, "rate": args.rate, "rounds": args.rounds,
+         "mirrors": results}, indent=2))
     print(f"machine: {machine()}; valgrind callgrind on the proxy worker, open loop at {args.rate:g} req/s for "
-          f"{args.seconds} s per route, idle subtracted")
-    print("| mirror | route | requests | thousand instructions per request | the shadow's share (minus off) |")
-    print("|---|---|---:|---:|---:|")
+          f"{args.seconds} s per route and round, {args.rounds} rounds, idle subtracted")
+    print("| mirror | route | thousand instructions per request (mean) | per round | the shadow's share (minus off) |")
+    print("|---|---|---:|---|---:|")
     for mirror, result in results.items():
         for scenario in SCENARIOS:
             entry = result[scenario]
             extra = entry.get("shadow_instructions_per_request")
-            print(f"| {mirror} | {scenario} | {entry['requests']} | {entry['instructions_per_request'] / 1000:.1f} | "
+            rounds = ", ".join(f"{v / 1000:.1f}" for v in entry["per_round"])
+            print(f"| {mirror} | {scenario} | {entry['instructions_per_request'] / 1000:.1f} | {rounds} | "
                   f"{'-' if extra is None else f'{extra / 1000:+.1f}'} |")
 
 
