@@ -28,10 +28,10 @@ saturating) instead: no pooled figures then, only per-round ones.
 Also reported: the proxy's and the sidecar's CPU per request (user + system from /proc,
 sidecar = the proxy's child processes), the load client's own lag (how late it started
 requests: its CPU starvation, not the proxy's), the 1-minute load average before and after
-every run, and the shadow's counters from /metrics and the compare API (sent, failed,
-dropped by reason). `--pin` puts each proxy on CPU 0 and everything else (load client,
-targets, sidecars) on the other CPUs. Writes bench/results/shadow-isolation.json and prints
-Markdown tables.
+every run, the share of the machine's CPU time the hypervisor stole during the runs, and
+the shadow's counters from /metrics and the compare API (sent, failed, dropped by reason).
+`--pin` puts each proxy on CPU 0 and everything else (load client, targets, sidecars) on
+the other CPUs. Writes bench/results/shadow-isolation.json and prints Markdown tables.
 """
 from __future__ import annotations
 
@@ -129,6 +129,12 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_times() -> tuple[int, int]:
+    """Return (steal, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[7] if len(fields) > 7 else 0, sum(fields[:8])
 
 
 def children(pid: int) -> list[int]:
@@ -295,7 +301,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300, help="requests per second (open-loop load)")
     parser.add_argument("--load", choices=["open", "wrk"], default="open")
     parser.add_argument("--mirrors", default="sidecar",
-                        help=f"comma-separated, of {', '.join(MIRRORS)}; KIND@DIR runs that proxy from another checkout")
+                        help=f"comma-separated, of {', '.join(MIRRORS)}; KIND@DIR: that proxy from another checkout")
     parser.add_argument("--pin", action="store_true", help="proxies on CPU 0, everything else on the others")
     args = parser.parse_args()
     mirrors = [m.strip() for m in args.mirrors.split(",") if m.strip()]
@@ -320,6 +326,7 @@ def main() -> None:
     keys = [f"{mirror}/{scenario}" for mirror in mirrors for scenario in SCENARIOS]
     runs: dict[str, list[dict]] = {key: [] for key in keys}
     load_averages: list[float] = []
+    steals: list[float] = []
     try:
         for port, delay in ((monolith, 0.0), (slow, 1.0)):
             target = subprocess.Popen([PYTHON, "bench/shadow/targets.py", str(port), "--delay", str(delay)], cwd=ROOT)
@@ -350,7 +357,11 @@ def main() -> None:
                 pinning.place(pid, pinning.rest)
             before, before_side = cpu_seconds(proxy.pid), sum(cpu_seconds(pid) for pid in sidecars)
             load_before = os.getloadavg()[0]
+            steal_before, total_before = cpu_times()
             run = load(f"http://127.0.0.1:{port}/{scenario}/1/", args.seconds)
+            steal_after, total_after = cpu_times()
+            run["steal_percent"] = round(100 * (steal_after - steal_before) / max(1, total_after - total_before), 1)
+            steals.append(run["steal_percent"])
             answered = max(1.0, float(run["rps"]) * args.seconds)
             run["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(proxy.pid) - before) / answered, 1)
             side = sum(cpu_seconds(pid) for pid in sidecars)
@@ -363,6 +374,7 @@ def main() -> None:
             for key in keys:
                 one(key)
         load_averages.clear()
+        steals.clear()
         for number in range(args.rounds):
             shift = number % len(keys)
             for key in keys[shift:] + keys[:shift]:
@@ -383,6 +395,7 @@ def main() -> None:
     result = {"machine": machine(), "pinning": pinning.describe(),
               "load_average_1m": {"min": min(load_averages), "median": statistics.median(load_averages),
                                   "max": max(load_averages)},
+              "steal_percent": {"median": statistics.median(steals), "max": max(steals)},
               "rounds": args.rounds, "warmup_rounds": args.warmup, "seconds": args.seconds, "load": how,
               "mirrors": mirrors, "summary": summary, "mirror_outcomes": counts,
               "runs": {key: [{k: v for k, v in r.items() if k != "latencies"} for r in rounds]
@@ -402,7 +415,9 @@ def report(result: dict, pooled: bool) -> None:
     print(f"machine: {result['machine']}; {result['pinning']}")
     print(f"1 proxy worker per mirror, access log off; {result['load']}; {result['rounds']} rounds x "
           f"{result['seconds']} s per scenario after {result['warmup_rounds']} warm-up round(s), order rotating; "
-          f"1-minute load average {la['min']:.2f}-{la['max']:.2f} (median {la['median']:.2f})")
+          f"1-minute load average {la['min']:.2f}-{la['max']:.2f} (median {la['median']:.2f}); CPU stolen by the "
+          f"hypervisor {result['steal_percent']['median']:.1f} % (median of runs, max "
+          f"{result['steal_percent']['max']:.1f} %)")
     print()
     if pooled:
         print("| mirror | scenario | samples | p50 ms | p99 ms | p99.9 ms | p99 / off (95% CI) | per-round p99 ms: "
