@@ -28,8 +28,12 @@ saturating) instead: no pooled figures then, only per-round ones.
 Also reported: the proxy's and the sidecar's CPU per request (user + system from /proc,
 sidecar = the proxy's child processes), the load client's own lag (how late it started
 requests: its CPU starvation, not the proxy's), the 1-minute load average before and after
-every run, the share of the machine's CPU time the hypervisor stole during the runs, and
-the shadow's counters from /metrics and the compare API (sent, failed, dropped by reason).
+every run, the share of the machine's CPU time the hypervisor stole during each run and
+the share other processes than the benchmark's used (`/proc/stat`), and the shadow's
+counters from /metrics and the compare API (sent, failed, dropped by reason). Every figure
+is given twice: over all runs, and over the quiet runs only (stolen at most `--max-steal`,
+1 %, and used by others at most `--max-foreign`, 5 %; the same rule for every scenario,
+resampled unpaired since which runs are quiet differs), with how many runs each kept.
 `--pin` puts each proxy on CPU 0 and everything else (load client, targets, sidecars) on
 the other CPUs. Writes bench/results/shadow-isolation.json and prints Markdown tables.
 """
@@ -41,6 +45,7 @@ import os
 import platform
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -59,6 +64,7 @@ MIRRORS = ("sidecar", "in-process")
 LIMIT = 1.10
 TOKEN = "bench-admin-token"
 BOOTSTRAP = 2000
+MIN_ROUNDS = 3  # fewer runs of a scenario give no interval worth printing
 
 
 def free_port() -> int:
@@ -131,10 +137,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_times() -> tuple[int, int]:
-    """Return (steal, total) jiffies of the whole machine, from /proc/stat."""
+def cpu_times() -> tuple[float, float, float]:
+    """Return the whole machine's (busy, stolen, total) CPU seconds so far, from /proc/stat."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return fields[7] if len(fields) > 7 else 0, sum(fields[:8])
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick, sum(fields[:8]) / tick
+
+
+def own_cpu_seconds(pids: list[int]) -> float:
+    """Return the CPU time of the benchmark's own processes: these, and every child it has waited for."""
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return sum(cpu_seconds(pid) for pid in pids) + waited.ru_utime + waited.ru_stime
 
 
 def children(pid: int) -> list[int]:
@@ -214,14 +228,14 @@ def quantile(rounds: list[list[float]], q: float) -> float:
     return sorted(v for r in rounds for v in r)[rank]
 
 
-def ratio_interval(case: list[list[float]], base: list[list[float]], q: float,
-                   rng: random.Random) -> tuple[float, float]:
-    """Return a 95 % interval for quantile(case) / quantile(base), resampling paired rounds."""
-    count = len(case)
+def ratio_interval(case: list[list[float]], base: list[list[float]], q: float, rng: random.Random, *,
+                   paired: bool = True) -> tuple[float, float]:
+    """Return a 95 % interval for quantile(case) / quantile(base), resampling rounds (paired: the same ones)."""
     ratios = []
     for _ in range(BOOTSTRAP):
-        picked = [rng.randrange(count) for _ in range(count)]
-        ratios.append(quantile([case[i] for i in picked], q) / quantile([base[i] for i in picked], q))
+        picked = [rng.randrange(len(case)) for _ in range(len(case))]
+        other = picked if paired else [rng.randrange(len(base)) for _ in range(len(base))]
+        ratios.append(quantile([case[i] for i in picked], q) / quantile([base[i] for i in other], q))
     ratios.sort()
     return ratios[int(0.025 * BOOTSTRAP)], ratios[int(0.975 * BOOTSTRAP) - 1]
 
@@ -236,10 +250,14 @@ def verdict(point: float, low: float | None, high: float | None) -> str:
     return "above, not shown (interval crosses the limit)"
 
 
-def summarise(runs: dict[str, list[dict]], pooled: bool) -> dict[str, dict]:
+def summarise(runs: dict[str, list[dict]], pooled: bool, *, paired: bool = True) -> dict[str, dict]:
+    """Return each scenario's figures and, against its mirror's `off`, the p99 ratio and the verdict."""
     rng = random.Random(20250301)
     summary: dict[str, dict] = {}
     for key, rounds in runs.items():
+        if not rounds:
+            summary[key] = {"rounds": 0}
+            continue
         p99s = sorted(r["p99_ms"] for r in rounds)
         quartiles = statistics.quantiles(p99s, n=4) if len(p99s) >= 2 else [p99s[0]] * 3
         entry = {"rounds": len(rounds), "median_rps": statistics.median(r["rps"] for r in rounds),
@@ -260,11 +278,14 @@ def summarise(runs: dict[str, list[dict]], pooled: bool) -> dict[str, dict]:
         if scenario == "off":
             continue
         base = summary[f"{mirror}/off"]
+        if min(entry["rounds"], base["rounds"]) < MIN_ROUNDS:
+            entry["verdict"] = f"too few runs (fewer than {MIN_ROUNDS})"
+            continue
         entry["median_round_p99_ratio"] = round(entry["round_p99_ms"]["median"] / base["round_p99_ms"]["median"], 3)
         if pooled:
             point = entry["pooled_p99_ms"] / base["pooled_p99_ms"]
             low, high = ratio_interval([r["latencies"] for r in runs[key]],
-                                       [r["latencies"] for r in runs[f"{mirror}/off"]], 0.99, rng)
+                                       [r["latencies"] for r in runs[f"{mirror}/off"]], 0.99, rng, paired=paired)
             entry["pooled_p99_ratio"] = {"ratio": round(point, 3), "ci95": [round(low, 3), round(high, 3)]}
             entry["verdict"] = verdict(point, low, high)
         else:
@@ -303,6 +324,10 @@ def main() -> None:
     parser.add_argument("--mirrors", default="sidecar",
                         help=f"comma-separated, of {', '.join(MIRRORS)}; KIND@DIR: that proxy from another checkout")
     parser.add_argument("--pin", action="store_true", help="proxies on CPU 0, everything else on the others")
+    parser.add_argument("--max-steal", type=float, default=1.0,
+                        help="a quiet run: the hypervisor stole at most this %% of the machine's CPU time")
+    parser.add_argument("--max-foreign", type=float, default=5.0,
+                        help="a quiet run: other processes than the benchmark's used at most this %% of it")
     args = parser.parse_args()
     mirrors = [m.strip() for m in args.mirrors.split(",") if m.strip()]
     checkouts = {m: Path(m.partition("@")[2]).resolve() if "@" in m else ROOT for m in mirrors}
@@ -327,6 +352,7 @@ def main() -> None:
     runs: dict[str, list[dict]] = {key: [] for key in keys}
     load_averages: list[float] = []
     steals: list[float] = []
+    foreigns: list[float] = []
     try:
         for port, delay in ((monolith, 0.0), (slow, 1.0)):
             target = subprocess.Popen([PYTHON, "bench/shadow/targets.py", str(port), "--delay", str(delay)], cwd=ROOT)
@@ -357,11 +383,17 @@ def main() -> None:
                 pinning.place(pid, pinning.rest)
             before, before_side = cpu_seconds(proxy.pid), sum(cpu_seconds(pid) for pid in sidecars)
             load_before = os.getloadavg()[0]
-            steal_before, total_before = cpu_times()
+            ours = [p.pid for p in started] + children(proxy.pid)
+            busy_before, steal_before, total_before = cpu_times()
+            own_before = own_cpu_seconds(ours)
             run = load(f"http://127.0.0.1:{port}/{scenario}/1/", args.seconds)
-            steal_after, total_after = cpu_times()
-            run["steal_percent"] = round(100 * (steal_after - steal_before) / max(1, total_after - total_before), 1)
+            busy_after, steal_after, total_after = cpu_times()
+            foreign = (busy_after - busy_before) - (own_cpu_seconds(ours) - own_before)
+            elapsed = max(1e-9, total_after - total_before)  # CPU seconds the machine had, all CPUs
+            run["steal_percent"] = round(100 * (steal_after - steal_before) / elapsed, 1)
+            run["foreign_cpu_percent"] = round(max(0.0, 100 * foreign / elapsed), 1)
             steals.append(run["steal_percent"])
+            foreigns.append(run["foreign_cpu_percent"])
             answered = max(1.0, float(run["rps"]) * args.seconds)
             run["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(proxy.pid) - before) / answered, 1)
             side = sum(cpu_seconds(pid) for pid in sidecars)
@@ -375,6 +407,7 @@ def main() -> None:
                 one(key)
         load_averages.clear()
         steals.clear()
+        foreigns.clear()
         for number in range(args.rounds):
             shift = number % len(keys)
             for key in keys[shift:] + keys[:shift]:
@@ -391,70 +424,92 @@ def main() -> None:
                     process.wait()
     pooled = args.load == "open"
     summary = summarise(runs, pooled)
+    quiet_runs = {key: [r for r in rounds if r["steal_percent"] <= args.max_steal
+                        and r["foreign_cpu_percent"] <= args.max_foreign] for key, rounds in runs.items()}
+    quiet = summarise(quiet_runs, pooled, paired=False)
     how = f"wrk -t1 -c{args.connections}" if args.load == "wrk" else f"open loop at {args.rate:g} req/s"
     result = {"machine": machine(), "pinning": pinning.describe(),
               "load_average_1m": {"min": min(load_averages), "median": statistics.median(load_averages),
                                   "max": max(load_averages)},
               "steal_percent": {"median": statistics.median(steals), "max": max(steals)},
+              "foreign_cpu_percent": {"median": statistics.median(foreigns), "max": max(foreigns)},
               "rounds": args.rounds, "warmup_rounds": args.warmup, "seconds": args.seconds, "load": how,
-              "mirrors": mirrors, "summary": summary, "mirror_outcomes": counts,
+              "mirrors": mirrors, "summary": summary, "max_steal_percent": args.max_steal,
+              "max_foreign_cpu_percent": args.max_foreign, "quiet_summary": quiet,
+              "mirror_outcomes": counts,
               "runs": {key: [{k: v for k, v in r.items() if k != "latencies"} for r in rounds]
                        for key, rounds in runs.items()},
               "within_limit_shown": all(entry["verdict"] == "within, shown" for entry in summary.values()
                                         if "verdict" in entry),
               "within_limit_point": all(entry["verdict"].startswith("within") for entry in summary.values()
-                                        if "verdict" in entry)}
+                                        if "verdict" in entry),
+              "quiet_within_limit_shown": all(entry["verdict"] == "within, shown" for entry in quiet.values()
+                                              if "verdict" in entry)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "shadow-isolation.json").write_text(json.dumps(result, indent=2))
     report(result, pooled)
 
 
 def report(result: dict, pooled: bool) -> None:
-    summary, counts = result["summary"], result["mirror_outcomes"]
-    la = result["load_average_1m"]
+    counts = result["mirror_outcomes"]
+    la, steal, foreign = result["load_average_1m"], result["steal_percent"], result["foreign_cpu_percent"]
     print(f"machine: {result['machine']}; {result['pinning']}")
     print(f"1 proxy worker per mirror, access log off; {result['load']}; {result['rounds']} rounds x "
           f"{result['seconds']} s per scenario after {result['warmup_rounds']} warm-up round(s), order rotating; "
           f"1-minute load average {la['min']:.2f}-{la['max']:.2f} (median {la['median']:.2f}); CPU stolen by the "
-          f"hypervisor {result['steal_percent']['median']:.1f} % (median of runs, max "
-          f"{result['steal_percent']['max']:.1f} %)")
-    print()
-    if pooled:
-        print("| mirror | scenario | samples | p50 ms | p99 ms | p99.9 ms | p99 / off (95% CI) | per-round p99 ms: "
-              "median [min-max] | proxy CPU µs/req | sidecar CPU µs/req | client lag p99 ms | verdict |")
-        print("|---|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|")
-    else:
-        print("| mirror | scenario | req/s | p50 ms | per-round p99 ms: median [min-max] | p99 / off (medians) "
-              "| proxy CPU µs/req | sidecar CPU µs/req | verdict |")
-        print("|---|---|---:|---:|---|---:|---:|---:|---|")
-    for key, entry in summary.items():
-        mirror, _, scenario = key.rpartition("/")
-        rounds = entry["round_p99_ms"]
-        spread = f"{rounds['median']:.2f} [{rounds['min']:.2f}-{rounds['max']:.2f}]"
-        cpu = f"{entry['proxy_cpu_us_per_request']:.0f} | {entry['sidecar_cpu_us_per_request']:.0f}"
-        if pooled:
-            if scenario == "off":
-                ratio, judged = "1", ""
-            else:
-                r = entry["pooled_p99_ratio"]
-                ratio, judged = f"{r['ratio']:.2f} ({r['ci95'][0]:.2f}-{r['ci95'][1]:.2f})", entry["verdict"]
-            print(f"| {mirror} | {scenario} | {entry['samples']} | {entry['pooled_p50_ms']:.2f} | "
-                  f"{entry['pooled_p99_ms']:.2f} | {entry['pooled_p999_ms']:.2f} | {ratio} | {spread} | {cpu} | "
-                  f"{entry['median_client_lag_p99_ms']:.2f} | {judged} |")
-        else:
-            ratio = "1" if scenario == "off" else f"{entry['median_round_p99_ratio']:.2f}"
-            print(f"| {mirror} | {scenario} | {entry['median_rps']:.0f} | {entry['median_p50_ms']:.2f} | {spread} | "
-                  f"{ratio} | {cpu} | {entry.get('verdict', '')} |")
+          f"hypervisor {steal['median']:.1f} % (median of runs, max {steal['max']:.1f} %), used by other processes "
+          f"{foreign['median']:.1f} % (max {foreign['max']:.1f} %)")
+    print("\nAll runs (rounds paired):\n")
+    table(result["summary"], pooled)
+    print(f"\nQuiet runs only (during the run the hypervisor stole at most {result['max_steal_percent']:g} % of the "
+          f"machine's CPU time and other processes used at most {result['max_foreign_cpu_percent']:g} %; "
+          "unpaired):\n")
+    table(result["quiet_summary"], pooled)
     print()
     print("| mirror | scenario | shadow outcomes (whole run, warm-up included) |")
     print("|---|---|---|")
-    for key in summary:
+    for key in result["summary"]:
         mirror, _, scenario = key.rpartition("/")
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(counts.get(mirror, {}).get(scenario, {}).items()))
         print(f"| {mirror} | {scenario} | {outcomes or 'none'} |")
-    print(f"\nevery shadow-on p99 within {LIMIT}x of its shadow off: "
-          f"{'yes' if result['within_limit_point'] else 'no'} (point estimates); "
-          f"{'yes' if result['within_limit_shown'] else 'no'} (the whole 95% interval)")
+    for title, summary in (("all runs", result["summary"]), ("quiet runs", result["quiet_summary"])):
+        verdicts = [entry["verdict"] for entry in summary.values() if "verdict" in entry]
+        point = bool(verdicts) and all(v.startswith("within") for v in verdicts)
+        shown = bool(verdicts) and all(v == "within, shown" for v in verdicts)
+        print(f"{title}: every shadow-on p99 within {LIMIT}x of its shadow off: {'yes' if point else 'no'} "
+              f"(point estimates); {'yes' if shown else 'no'} (the whole 95% interval)")
+
+
+def table(summary: dict[str, dict], pooled: bool) -> None:
+    if pooled:
+        print("| mirror | scenario | runs | samples | p50 ms | p99 ms | p99.9 ms | p99 / off (95% CI) "
+              "| per-run p99 ms: median [min-max] | proxy CPU µs/req | sidecar CPU µs/req | client lag p99 ms "
+              "| verdict |")
+        print("|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|")
+    else:
+        print("| mirror | scenario | runs | req/s | p50 ms | per-run p99 ms: median [min-max] | p99 / off (medians) "
+              "| proxy CPU µs/req | sidecar CPU µs/req | verdict |")
+        print("|---|---|---:|---:|---:|---|---:|---:|---:|---|")
+    for key, entry in summary.items():
+        mirror, _, scenario = key.rpartition("/")
+        if not entry["rounds"]:
+            print(f"| {mirror} | {scenario} | 0 |" + " |" * (10 if pooled else 7))
+            continue
+        rounds = entry["round_p99_ms"]
+        spread = f"{rounds['median']:.2f} [{rounds['min']:.2f}-{rounds['max']:.2f}]"
+        cpu = f"{entry['proxy_cpu_us_per_request']:.0f} | {entry['sidecar_cpu_us_per_request']:.0f}"
+        judged = entry.get("verdict", "")
+        if pooled:
+            r = entry.get("pooled_p99_ratio")
+            ratio = "1" if scenario == "off" else (
+                f"{r['ratio']:.2f} ({r['ci95'][0]:.2f}-{r['ci95'][1]:.2f})" if r else "-")
+            print(f"| {mirror} | {scenario} | {entry['rounds']} | {entry['samples']} | {entry['pooled_p50_ms']:.2f} | "
+                  f"{entry['pooled_p99_ms']:.2f} | {entry['pooled_p999_ms']:.2f} | {ratio} | {spread} | {cpu} | "
+                  f"{entry['median_client_lag_p99_ms']:.2f} | {judged} |")
+        else:
+            ratio = "1" if scenario == "off" else f"{entry.get('median_round_p99_ratio', float('nan')):.2f}"
+            print(f"| {mirror} | {scenario} | {entry['rounds']} | {entry['median_rps']:.0f} | "
+                  f"{entry['median_p50_ms']:.2f} | {spread} | {ratio} | {cpu} | {judged} |")
 
 
 if __name__ == "__main__":

@@ -338,8 +338,11 @@ class SidecarMirror:
             raise
         finally:
             theirs.close()
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_unix_connection(lambda: link, sock=ours)
+        try:
+            transport, _ = await asyncio.get_running_loop().create_unix_connection(lambda: link, sock=ours)
+        except BaseException:
+            ours.close()  # the sidecar reads the end of its input and exits
+            raise
         link.transport = transport  # type: ignore[assignment]
         transport.write(frame(("config", self._proxy_settings, self.settings, self._results_kind)))
 
