@@ -146,9 +146,9 @@ def cpu_times() -> tuple[float, float, float]:
 
 
 def own_cpu_seconds(pids: list[int]) -> float:
-    """Return the CPU time of the benchmark's own processes: these, and every child it has waited for."""
-    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return sum(cpu_seconds(pid) for pid in pids) + waited.ru_utime + waited.ru_stime
+    """Return the CPU time of the benchmark's own processes: itself, these, and every child it has waited for."""
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(cpu_seconds(pid) for pid in pids) + sum(u.ru_utime + u.ru_stime for u in usage)
 
 
 def children(pid: int) -> list[int]:
