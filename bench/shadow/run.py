@@ -34,8 +34,8 @@ counters from /metrics and the compare API (sent, failed, dropped by reason). Ev
 is given twice: over all runs, and over the quiet runs only (stolen at most `--max-steal`,
 1 %, and used by others at most `--max-foreign`, 5 %; the same rule for every scenario,
 resampled unpaired since which runs are quiet differs), with how many runs each kept.
-`--pin` puts each proxy on CPU 0 and everything else (load client, targets, sidecars) on
-the other CPUs. Writes bench/results/shadow-isolation.json and prints Markdown tables.
+`--pin` puts each proxy and its sidecar on CPU 0 (what the shadow does costs the proxy's
+CPU, not the load client's) and the load client and the targets on the other CPUs. Writes bench/results/shadow-isolation.json and prints Markdown tables.
 """
 from __future__ import annotations
 
@@ -174,7 +174,8 @@ class Pinning:
     def describe(self) -> str:
         if not self.enabled:
             return "not pinned"
-        return f"proxy on CPU {sorted(self.proxy)}, load client, targets and sidecars on CPU {sorted(self.rest)}"
+        return (f"proxy and its sidecar on CPU {sorted(self.proxy)}, load client and targets on CPU "
+                f"{sorted(self.rest)}")
 
     def place(self, pid: int, cpus: set[int] | None) -> None:
         if cpus is not None:
@@ -323,7 +324,8 @@ def main() -> None:
     parser.add_argument("--load", choices=["open", "wrk"], default="open")
     parser.add_argument("--mirrors", default="sidecar",
                         help=f"comma-separated, of {', '.join(MIRRORS)}; KIND@DIR: that proxy from another checkout")
-    parser.add_argument("--pin", action="store_true", help="proxies on CPU 0, everything else on the others")
+    parser.add_argument("--pin", action="store_true",
+                        help="proxies and their sidecars on CPU 0, load client and targets on the others")
     parser.add_argument("--max-steal", type=float, default=1.0,
                         help="a quiet run: the hypervisor stole at most this %% of the machine's CPU time")
     parser.add_argument("--max-foreign", type=float, default=5.0,
@@ -378,9 +380,7 @@ def main() -> None:
         def one(key: str) -> dict:
             mirror, _, scenario = key.rpartition("/")
             proxy, port = proxies[mirror]
-            sidecars = children(proxy.pid)
-            for pid in sidecars:
-                pinning.place(pid, pinning.rest)
+            sidecars = children(proxy.pid)  # on the proxy's CPU, as its child
             before, before_side = cpu_seconds(proxy.pid), sum(cpu_seconds(pid) for pid in sidecars)
             load_before = os.getloadavg()[0]
             ours = [p.pid for p in started] + children(proxy.pid)

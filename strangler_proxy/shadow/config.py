@@ -11,8 +11,9 @@ A route's own [routes.shadow] / [routes.gate] values win over these (see policy.
     STRANGLER_SHADOW_FLUSH_SECONDS    how often a worker writes its results batch            1.0
     STRANGLER_SHADOW_SIDECAR          mirror, compare and store in a sidecar process per
                                       worker (1), or in the worker itself (0)                1
-    STRANGLER_SHADOW_SIDECAR_NICE     the sidecar's scheduling niceness (0-19): when CPU is
-                                      short the kernel serves the proxy workers first        10
+    STRANGLER_SHADOW_SIDECAR_PRIORITY the sidecar's CPU priority: `idle` (Linux SCHED_IDLE: it
+                                      runs only on CPU time nothing else wants, and yields
+                                      at once to a proxy worker) or a niceness, 0-19         idle
     STRANGLER_SHADOW_HANDOFF_BYTES    bytes of exchanges that may wait for the sidecar, in
                                       the socket and as much again in the worker; more are
                                       dropped (counted), the user never waits                1048576
@@ -54,7 +55,7 @@ class ShadowSettings:
     concurrency: int = 64
     flush_seconds: float = 1.0
     sidecar: bool = True
-    sidecar_nice: int = 10
+    sidecar_priority: str = "idle"  # or a niceness, "0" to "19"
     handoff_bytes: int = 1024 * 1024
     samples_per_signature: int = 3
     sample_body_bytes: int = 16 * 1024
@@ -76,7 +77,7 @@ class ShadowSettings:
             concurrency=int(_number(env, "STRANGLER_SHADOW_CONCURRENCY", 64, 1, 100_000, whole=True)),
             flush_seconds=_number(env, "STRANGLER_SHADOW_FLUSH_SECONDS", 1.0, 0.01, 3600),
             sidecar=env_switch(env, "STRANGLER_SHADOW_SIDECAR", True),
-            sidecar_nice=int(_number(env, "STRANGLER_SHADOW_SIDECAR_NICE", 10, 0, 19, whole=True)),
+            sidecar_priority=_priority(env, "STRANGLER_SHADOW_SIDECAR_PRIORITY"),
             handoff_bytes=int(_number(env, "STRANGLER_SHADOW_HANDOFF_BYTES", 1024 * 1024, 0, 2**31, whole=True)),
             samples_per_signature=int(_number(env, "STRANGLER_SHADOW_SAMPLES", 3, 0, 1000, whole=True)),
             sample_body_bytes=int(_number(env, "STRANGLER_SHADOW_SAMPLE_BYTES", 16 * 1024, 0, 10 * 1024 * 1024,
@@ -88,6 +89,15 @@ class ShadowSettings:
             record_entries=int(_number(env, "STRANGLER_RECORD_ENTRIES", 200, 1, 100_000, whole=True)),
             record_seconds=_number(env, "STRANGLER_RECORD_SECONDS", 60.0, 0.01, 86_400),
         )
+
+
+def _priority(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "idle"):
+        return "idle"
+    if raw.isdigit() and 0 <= int(raw) <= 19:
+        return str(int(raw))
+    raise ConfigError(f"{name}: expected idle or a niceness from 0 to 19, got {raw!r}")
 
 
 def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, *,

@@ -8,9 +8,9 @@ and circuits are not the user's), in-flight caps, noise probes, the hard timeout
 comparison, HAR recording and the results store shared by every worker. Its counts go
 back to the worker every half second for /metrics.
 
-It runs at a lower priority (STRANGLER_SHADOW_SIDECAR_NICE), so when CPU is short the
-kernel runs the proxy workers first and the shadow falls behind, which shows as counted
-drops. End of input (the worker stopped or died) or SIGTERM: in-flight exchanges are
+It runs at the lowest CPU priority (STRANGLER_SHADOW_SIDECAR_PRIORITY: Linux's SCHED_IDLE
+by default), so a proxy worker that wakes takes the CPU from it at once, and when CPU is
+short the shadow falls behind, which shows as counted drops. End of input (the worker stopped or died) or SIGTERM: in-flight exchanges are
 dropped (counted), the results written, and it exits. SIGINT is left to the worker, which
 stops it in order.
 """
@@ -194,6 +194,19 @@ async def serve(sock: socket.socket, settings: ProxySettings, shadow: ShadowSett
     return 0
 
 
+def _lower_priority(priority: str) -> None:
+    """Give the CPU to the proxy workers first: SCHED_IDLE ("idle"), else the niceness given."""
+    try:
+        if priority == "idle" and hasattr(os, "SCHED_IDLE"):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        elif priority.isdigit() and int(priority) > 0:
+            os.nice(int(priority))
+        elif priority == "idle":
+            os.nice(19)  # no SCHED_IDLE outside Linux: the lowest niceness
+    except OSError as error:
+        _log.warning("cannot lower the shadow sidecar's priority: %s", error)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the worker on the socket whose descriptor is the one argument."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -208,11 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from strangler_proxy.server.runner import configure_logging
 
     configure_logging(settings.log_level)
-    if shadow.sidecar_nice:
-        try:
-            os.nice(shadow.sidecar_nice)
-        except OSError as error:
-            _log.warning("cannot lower the shadow sidecar's priority: %s", error)
+    _lower_priority(shadow.sidecar_priority)
     sock.setblocking(False)
     try:
         import uvloop

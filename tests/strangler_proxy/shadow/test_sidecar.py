@@ -93,6 +93,7 @@ def test_the_sidecar_compares_and_stores_what_the_worker_hands_over_and_its_coun
         assert reply.status == 200 and reply.body == planted.monolith_bodies[f"side-{number}"]
     proxy.drain()
     assert proxy.mirror.pid is not None and proxy.mirror.pid != os.getpid()
+    assert os.sched_getscheduler(proxy.mirror.pid) == os.SCHED_IDLE  # a proxy worker that wakes takes the CPU
     summary = proxy.summary()
     assert (summary.compared, summary.mismatched, summary.noise_probes) == (5, 5, 5)
     assert {f.field for f in summary.fields} == {"/results/*/price", "/results/*/sku", "/generated_at"}
@@ -228,8 +229,12 @@ def test_the_sidecar_switch_and_budget_are_read_from_the_environment():
     assert ShadowSettings.from_env({}).sidecar is True
     assert ShadowSettings.from_env({"STRANGLER_SHADOW_SIDECAR": "off"}).sidecar is False
     assert ShadowSettings.from_env({"STRANGLER_SHADOW_HANDOFF_BYTES": "4096"}).handoff_bytes == 4096
+    assert ShadowSettings.from_env({}).sidecar_priority == "idle"
+    assert ShadowSettings.from_env({"STRANGLER_SHADOW_SIDECAR_PRIORITY": "10"}).sidecar_priority == "10"
     with pytest.raises(ConfigError, match="STRANGLER_SHADOW_SIDECAR"):
         ShadowSettings.from_env({"STRANGLER_SHADOW_SIDECAR": "maybe"})
+    with pytest.raises(ConfigError, match="STRANGLER_SHADOW_SIDECAR_PRIORITY"):
+        ShadowSettings.from_env({"STRANGLER_SHADOW_SIDECAR_PRIORITY": "20"})
     with pytest.raises(ConfigError, match="STRANGLER_SHADOW_HANDOFF_BYTES"):
         ShadowSettings.from_env({"STRANGLER_SHADOW_HANDOFF_BYTES": "-1"})
 
