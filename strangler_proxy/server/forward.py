@@ -21,7 +21,8 @@ from strangler_proxy.forwarding.headers import (HeadLines, client_address, proxy
                                                 raw_headers)
 from strangler_proxy.forwarding.upstream import OutboundRequest, Upstream, UpstreamResponse
 from strangler_proxy.metrics import ProxyMetrics
-from strangler_proxy.mirror import Mirror, MirroredRequest, MirroredResponse
+from strangler_proxy.mirror import Mirror, MirroredRequest, MirroredResponse, request_headers
+from strangler_proxy.mirror import answer_headers as mirrored_answer_headers
 from strangler_proxy.routing.decision import Decision, decide
 from strangler_proxy.routing.model import MONOLITH, SAFE_METHODS, RouteSpec
 from strangler_proxy.routing.overrides import OVERRIDE_COOKIE, OVERRIDE_HEADER, Override, override_read
@@ -225,9 +226,9 @@ class Forwarder:
             return
         self._mirror.submit(
             route,
-            MirroredRequest(ctx.request_id, outbound.method, outbound.path_qs, tuple(outbound.headers.items()),
+            MirroredRequest(ctx.request_id, outbound.method, outbound.path_qs, request_headers(outbound),
                             body.captured, body_truncated=body.captured is None, mirror_to=decision.mirror),
-            MirroredResponse(status, tuple(response.headers.items()), answer, body_truncated=truncated,
+            MirroredResponse(status, mirrored_answer_headers(response), answer, body_truncated=truncated,
                              elapsed=time.perf_counter() - ctx.started, backend=ctx.backend))
 
     def _user_key(self, request: Request, ctx: RequestContext) -> UserKey:
