@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.contract.conftest import read_world  # noqa: F401 - the fixture: both real sides on loopback
 
 P = "/api/v1/catalog/products/"
 C = "/api/v1/catalog/categories/"
+# The world is seeded into the test database, which only a django_db test may touch.
+pytestmark = pytest.mark.django_db
+
 PATHS = [P, f"{P}?page=2", f"{P}?page=3", f"{P}1/", f"{P}7/", f"{P}45/", f"{P}999/", C, f"{C}1/"]
 
 
