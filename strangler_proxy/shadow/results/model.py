@@ -18,7 +18,8 @@ Counters (`RouteData.counts`) are named `<what>` or `<what>.<why>`:
     noise_probes           monolith-vs-monolith comparisons made (the noise model's n0)
     errors.<kind>          the extracted side gave no answer: timeout, unreachable, unavailable
     probe_errors.<kind>    the second monolith call gave no answer (the exchange is still compared)
-    skipped.<why>          not mirrored: body_too_large, unsafe_method, no_backend
+    skipped.<why>          not mirrored: body_too_large, candidate_too_large, unsafe_method, no_backend,
+                           fallback (the monolith answered a reverse route), direction_unknown
     dropped.<why>          not mirrored because of load: overload (in-flight cap), shutdown,
                            handoff (the socket to the shadow sidecar full), sidecar (it was down)
     sampled_out            not mirrored because the sample rate left it out
