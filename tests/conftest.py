@@ -5,7 +5,15 @@ import uuid
 
 import pytest
 
+from strangler_proxy.build import build_report
 from tests import servers
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a stale build: Python would import the older .so, not the edited .py."""
+    build = build_report()
+    if build.stale:
+        pytest.exit(build.summary(), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from strangler_proxy.build import build_report
 from strangler_proxy.config import ProxySettings
 from strangler_proxy.errors import ConfigError
 from strangler_proxy.server.listener import Listener
@@ -108,6 +109,8 @@ def serve(settings: ProxySettings, *, announce: Callable[[str], None] | None = N
     if announce:
         announce(f"strangler proxy: serving on http://{settings.host}:{settings.port} "
                  f"with {settings.workers} worker(s), store {settings.store_kind}, routes {settings.routes_file}")
+    build = build_report()  # an edited .py beside an older .so would run the old code: say so
+    _log.log(logging.WARNING if build.stale else logging.INFO, "data plane %s", build.summary())
     if settings.workers == 1:
         return run_worker(settings)
     return _supervise(settings)

@@ -1,0 +1,144 @@
+"""Report how the proxy's data plane is built: compiled with Cython, pure Python, or stale.
+
+Every `strangler_proxy/**/*.py` with a sibling `.pxd` is compiled in place (setup.py).
+Python imports an extension module in preference to its `.py`, so a `.py` or `.pxd`
+edited after its `.so` was built would run the old code: the report calls that stale,
+as it does an extension left beside a module that no longer has a `.pxd`.
+`scripts/setup` rebuilds; the test suite refuses to run on a stale build and the proxy
+logs the summary when it starts. A package installed from a wheel (no setup.py beside it,
+no .pxd) was built in one go and is never stale.
+
+`python -m strangler_proxy.build` prints the summary and exits 0 when every compiled
+module is up to date, 1 when any is stale, 2 when some run as pure Python;
+with `--stale` it prints the stale extension files instead, one per line.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+__all__ = ["BuildReport", "CompiledModule", "build_report", "build_summary", "main"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REBUILD_HINT = "run ./scripts/setup"
+
+
+@dataclass(frozen=True)
+class CompiledModule:
+    """A module built as an extension, or meant to be: its files and whether they agree."""
+
+    name: str
+    source: Path
+    declarations: Path | None  # None: an extension left beside a module without a .pxd
+    extension: Path | None  # the file Python imports instead of `source`; None: pure Python
+    stale: bool
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """The data plane's modules (those with a .pxd) and any extension left without one."""
+
+    modules: tuple[CompiledModule, ...]
+    orphans: tuple[CompiledModule, ...]
+
+    @property
+    def compiled(self) -> tuple[CompiledModule, ...]:
+        return tuple(m for m in self.modules if m.extension is not None)
+
+    @property
+    def stale(self) -> tuple[CompiledModule, ...]:
+        return tuple(m for m in self.modules + self.orphans if m.stale)
+
+    def summary(self) -> str:
+        """One line: "compiled (14 modules)", "pure Python", or what is stale and the fix."""
+        older = [m.name for m in self.modules if m.stale]
+        problems = []
+        if older:
+            problems.append(f"{', '.join(older)} older than {'its source' if len(older) == 1 else 'their sources'}")
+        if self.orphans:
+            problems.append(f"{', '.join(m.name for m in self.orphans)} compiled but without a .pxd")
+        if problems:
+            return f"stale: {'; '.join(problems)}; {REBUILD_HINT}"
+        compiled = len(self.compiled)
+        if compiled == 0:
+            return "pure Python"
+        if compiled == len(self.modules):
+            return f"compiled ({compiled} module{'s' if compiled > 1 else ''})"
+        pure = ", ".join(m.name for m in self.modules if m.extension is None)
+        return f"compiled ({compiled} of {len(self.modules)} modules; pure Python: {pure})"
+
+
+def build_report(package_dir: Path = PACKAGE_DIR) -> BuildReport:
+    """Find the compiled modules by the .pxd convention and compare their files' ages."""
+    if not (package_dir.parent / "setup.py").is_file():
+        # Installed from a wheel (no .pxd, no setup.py): built in one go, never edited in place.
+        return BuildReport(tuple(CompiledModule(_module_name(package_dir, source), source, None, extension, False)
+                                 for source, extension in _extensions(package_dir)), ())
+    modules = []
+    for declarations in sorted(package_dir.rglob("*.pxd")):
+        source = declarations.with_suffix(".py")
+        if source.is_file():
+            extension = _extension_of(source)
+            stale = extension is not None and _mtime(extension) < max(_mtime(source), _mtime(declarations))
+            modules.append(CompiledModule(_module_name(package_dir, source), source, declarations, extension, stale))
+    known = {m.extension for m in modules}
+    orphans = [CompiledModule(_module_name(package_dir, source), source, None, extension, True)
+               for source, extension in _extensions(package_dir) if extension not in known]
+    return BuildReport(tuple(modules), tuple(orphans))
+
+
+def build_summary(package_dir: Path = PACKAGE_DIR) -> str:
+    """Return the one-line summary of the data plane's build."""
+    return build_report(package_dir).summary()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the summary (or the stale files); return 0 up to date, 1 stale, 2 partly pure Python."""
+    parser = argparse.ArgumentParser(prog="python -m strangler_proxy.build",
+                                     description="Report how the proxy's data plane is built.")
+    parser.add_argument("--stale", action="store_true", help="print the stale extension files, one per line")
+    args = parser.parse_args(argv)
+    report = build_report()
+    if args.stale:
+        for module in report.stale:
+            print(module.extension)
+    else:
+        print(report.summary())
+    if report.stale:
+        return 1
+    return 2 if len(report.compiled) < len(report.modules) else 0
+
+
+def _extension_of(source: Path) -> Path | None:
+    # The first suffix that exists is the one the import system picks over the .py.
+    stem = source.with_suffix("")
+    return next((p for p in (stem.with_name(stem.name + s) for s in EXTENSION_SUFFIXES) if p.is_file()), None)
+
+
+def _extensions(package_dir: Path) -> list[tuple[Path, Path]]:
+    """Return (module path as .py, extension file) for every extension this Python would import."""
+    found = []
+    for directory, _, names in os.walk(package_dir):
+        for name in names:
+            suffix = next((s for s in EXTENSION_SUFFIXES if name.endswith(s)), None)
+            module = name[: -len(suffix)] if suffix else ""
+            if module.isidentifier():
+                source = Path(directory, module + ".py")
+                if _extension_of(source) == Path(directory, name):
+                    found.append((source, Path(directory, name)))
+    return sorted(found)
+
+
+def _module_name(package_dir: Path, source: Path) -> str:
+    return ".".join((package_dir.name, *source.relative_to(package_dir).with_suffix("").parts))
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
