@@ -3,7 +3,9 @@
 Every `strangler_proxy/**/*.py` with a sibling `.pxd` is compiled in place (setup.py).
 Python imports an extension module in preference to its `.py`, so a `.py` or `.pxd`
 edited after its `.so` was built would run the old code: the report calls that stale,
-as it does an extension left beside a module that no longer has a `.pxd`.
+as it does an extension left beside a module that no longer has a `.pxd`. So is one built
+before an edit to a `.pxd` it cimports (directly or not): it was compiled against the old
+layout of the classes declared there, and would read their fields at the wrong places.
 `scripts/setup` rebuilds; the test suite refuses to run on a stale build and the proxy
 logs the summary when it starts. A package installed from a wheel (no setup.py beside it,
 no .pxd) was built in one go and is never stale.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
@@ -24,6 +27,7 @@ __all__ = ["BuildReport", "CompiledModule", "build_report", "build_summary", "ma
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REBUILD_HINT = "run ./scripts/setup"
+_CIMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+cimport|cimport\s+([\w.]+))", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def build_report(package_dir: Path = PACKAGE_DIR) -> BuildReport:
         source = declarations.with_suffix(".py")
         if source.is_file():
             extension = _extension_of(source)
-            stale = extension is not None and _mtime(extension) < max(_mtime(source), _mtime(declarations))
+            newest = max(_mtime(path) for path in (source, *_declarations_read(declarations, package_dir)))
+            stale = extension is not None and _mtime(extension) < newest
             modules.append(CompiledModule(_module_name(package_dir, source), source, declarations, extension, stale))
     known = {m.extension for m in modules}
     orphans = [CompiledModule(_module_name(package_dir, source), source, None, extension, True)
@@ -130,6 +135,22 @@ def _extensions(package_dir: Path) -> list[tuple[Path, Path]]:
                 if _extension_of(source) == Path(directory, name):
                     found.append((source, Path(directory, name)))
     return sorted(found)
+
+
+def _declarations_read(declarations: Path, package_dir: Path) -> set[Path]:
+    """Return the .pxd and every package .pxd it cimports, directly or through another."""
+    seen: set[Path] = set()
+    todo = [declarations]
+    while todo:
+        pxd = todo.pop()
+        if pxd in seen or not pxd.is_file():
+            continue
+        seen.add(pxd)
+        for match in _CIMPORT.finditer(pxd.read_text()):
+            parts = (match.group(1) or match.group(2)).split(".")
+            if parts[0] == package_dir.name:
+                todo.append(package_dir.joinpath(*parts[1:]).with_suffix(".pxd"))
+    return seen
 
 
 def _module_name(package_dir: Path, source: Path) -> str:

@@ -61,7 +61,7 @@ class BadResponse(HopError):
     """The backend's bytes are not a valid HTTP/1.1 answer."""
 
 
-class UpstreamConnection(asyncio.Protocol):
+class UpstreamConnection:
     """A client connection that carries one request/answer exchange at a time."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, *, read_buffer: int) -> None:
@@ -131,6 +131,9 @@ class UpstreamConnection(asyncio.Protocol):
             self._fail(BadResponse(str(error) or "invalid HTTP response"))
             return
         self._wake()
+
+    def eof_received(self) -> bool | None:
+        return None  # the transport closes; connection_lost tells whether the answer was whole
 
     def pause_writing(self) -> None:
         self._writing_paused = True

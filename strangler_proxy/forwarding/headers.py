@@ -15,11 +15,10 @@ apply the same rules to multidicts.
 """
 from __future__ import annotations
 
+import itertools
 import os
-import random
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -54,9 +53,11 @@ _REQUEST_DROP = frozenset({
 })
 _PROXY_COOKIES = (b"strangler_override=", b"strangler_uid=")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,200}")
-# Request ids need to be unique, not secret: a generator seeded from os.urandom in each
-# process, without a system call per request.
-_ids = random.Random(os.urandom(32))
+# Request ids need to be unique, not secret: 64 random bits per process, then a counter in
+# the other 64, so making one is a counter step. The counter starts at a random point at
+# or above 2**60, so its hex form always has 16 digits (for the next 2**63 requests).
+_ID_PREFIX = os.urandom(8).hex()
+_id_counter = itertools.count((1 << 60) + (int.from_bytes(os.urandom(8), "big") >> 2))
 
 _HOP_B = frozenset(name.encode() for name in HOP_BY_HOP)
 # Headers that frame a message or its connection: the HTTP writer sets them itself.
@@ -87,10 +88,10 @@ def hop_by_hop_names(headers: CIMultiDictProxy[str] | CIMultiDict[str]) -> froze
 
 
 def request_id_from(value: str | None) -> str:
-    """Keep a well-formed incoming X-Request-ID, else make a new one (128 random bits, hex)."""
+    """Keep a well-formed incoming X-Request-ID, else make a new one (32 hex digits)."""
     if value and _REQUEST_ID.fullmatch(value):
         return value
-    return "%032x" % _ids.getrandbits(128)
+    return _ID_PREFIX + hex(next(_id_counter))[2:]
 
 
 def _forwarded_for(headers: CIMultiDictProxy[str]) -> list[str]:
@@ -112,13 +113,29 @@ def client_address(headers: CIMultiDictProxy[str], remote: str, trusted_hops: in
 # --- the rules on raw headers (the data plane) ------------------------------------------------
 
 
-class HeadLines(NamedTuple):
-    """Headers ready for the wire, without the ones that frame the message (the writer adds those)."""
+class HeadLines:
+    """Headers ready for the wire, without the ones that frame the message (the writer adds those).
 
-    lines: bytes                # b"Name: value\r\n" lines
-    length: bytes | None        # the Content-Length the headers declared, if any
-    has_date: bool = False
-    has_type: bool = False      # whether a Content-Type is among them
+    `lines`: b"Name: value\r\n" lines; `length`: the Content-Length they declared, if any;
+    `has_date`, `has_type`: whether a Date, a Content-Type is among them.
+    """
+
+    __slots__ = ("lines", "length", "has_date", "has_type")
+
+    def __init__(self, lines: bytes, length: bytes | None, has_date: bool = False, has_type: bool = False) -> None:
+        self.lines = lines
+        self.length = length
+        self.has_date = has_date
+        self.has_type = has_type
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, HeadLines):
+            return NotImplemented
+        return (self.lines, self.length, self.has_date, self.has_type) == \
+            (other.lines, other.length, other.has_date, other.has_type)
+
+    def __repr__(self) -> str:
+        return f"HeadLines({self.lines!r}, {self.length!r}, has_date={self.has_date}, has_type={self.has_type})"
 
 
 def _connection_named(value: bytes) -> set[bytes]:

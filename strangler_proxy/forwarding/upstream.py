@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
+import cython
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from strangler_proxy.errors import BackendUnavailable, UpstreamError, UpstreamTimeout, UpstreamUnreachable
@@ -133,11 +134,13 @@ class Instance:
     health_failures: int = 0
 
 
-@dataclass(eq=False)
 class _Backend:
-    spec: BackendSpec
-    instances: list[Instance]
-    turn: itertools.count = field(default_factory=itertools.count)
+    __slots__ = ("spec", "instances", "turn")
+
+    def __init__(self, spec: BackendSpec, instances: list[Instance]) -> None:
+        self.spec = spec
+        self.instances = instances
+        self.turn = itertools.count()
 
     def pick(self) -> Instance:
         """Return the next healthy instance whose circuit allows a request."""
@@ -423,6 +426,8 @@ class UpstreamPool:
             pool.release(connection)
             return connection.status
 
+    @cython.locals(request=OutboundRequest, spec_backend=_Backend, circuit=CircuitBreaker, pool=ConnectionPool,
+                   connection=UpstreamConnection)
     async def send(self, backend: str, request: OutboundRequest) -> UpstreamResponse:
         spec_backend = self._backends.get(backend)
         if spec_backend is None:

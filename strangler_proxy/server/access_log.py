@@ -12,7 +12,6 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, field
 
 __all__ = ["AccessLog", "RequestContext"]
 
@@ -22,25 +21,41 @@ _quote = json.dumps
 _PLAIN = re.compile(r'[ !#-\[\]-~]*')
 
 
+# Client addresses are few, so each is quoted once.
+_clients: dict[str, str] = {}
+
+
 def _string(text: str) -> str:
     return f'"{text}"' if _PLAIN.fullmatch(text) else _quote(text)
 
 
-@dataclass(slots=True)
+def _client(address: str) -> str:
+    quoted = _clients.get(address)
+    if quoted is None:
+        if len(_clients) >= 1024:
+            _clients.clear()
+        quoted = _clients[address] = _string(address)
+    return quoted
+
+
 class RequestContext:
     """Facts about one request, filled in as it is handled."""
 
-    request_id: str
-    method: str
-    started: float = field(default_factory=time.perf_counter)
-    path: str = ""
-    route: str = "-"
-    backend: str = "-"
-    version: int | None = None
-    status: int = 0
-    fallback: str | None = None
-    client: str = ""
-    error: str | None = None
+    __slots__ = ("request_id", "method", "started", "path", "route", "backend", "version", "status", "fallback",
+                 "client", "error")
+
+    def __init__(self, request_id: str, method: str, started: float | None = None) -> None:
+        self.request_id = request_id
+        self.method = method
+        self.started = time.perf_counter() if started is None else started
+        self.path = ""
+        self.route = "-"
+        self.backend = "-"
+        self.version: int | None = None
+        self.status = 0
+        self.fallback: str | None = None
+        self.client = ""
+        self.error: str | None = None
 
 
 class AccessLog:
@@ -52,23 +67,44 @@ class AccessLog:
         self._max_lines = max_lines
         self._lines: list[str] = []
         self._task: asyncio.Task[None] | None = None
+        # The "ts" text of the current millisecond: under load, many lines share it.
+        self._ts_ms = -1
+        self._ts = ""
+        # The table version's text, for the version seen last (it seldom changes).
+        self._version: int | None = None
+        self._version_text = "null"
 
-    def record(self, ctx: RequestContext, *, seconds: float, sent_bytes: int | None) -> None:
+    def record(self, ctx: RequestContext, seconds: float, sent_bytes: int | None) -> None:
         """Add the request's line."""
         if not self.enabled:
             return
-        # Formatted by hand: json.dumps of a dict costs several times more per request.
-        # The path is canonical (routing/paths.py: no quote, backslash or control character);
-        # the client address is quoted by hand when it needs no escaping (an IP address never
+        # Formatted by hand: json.dumps of a dict costs several times more per request. The
+        # path is canonical (routing/paths.py: no quote, backslash or control character); the
+        # client address is quoted by hand when it needs no escaping (an IP address never
         # does); the other fields are validated tokens (request id, method, route and backend
-        # names) or numbers.
+        # names) or numbers. Milliseconds are decimals made from integers: formatting a float
+        # costs more, and compiled (access_log.pxd) these are C integers that format without
+        # becoming Python ints.
+        now_ms = int(time.time() * 1000)
+        if now_ms != self._ts_ms:
+            self._ts_ms = now_ms
+            self._ts = f"{now_ms // 1000}.{now_ms % 1000:03d}"
+        us = int(seconds * 1000000 + 0.5)
+        status = ctx.status
+        version = ctx.version
+        if version != self._version:
+            self._version = version
+            self._version_text = "null" if version is None else str(version)
+        if sent_bytes is None:
+            sent = "null"
+        else:
+            size = sent_bytes
+            sent = f"{size}"
         line = (
-            f'{{"ts":{time.time():.3f},"event":"request","request_id":"{ctx.request_id}",'
-            f'"method":"{ctx.method}","path":"{ctx.path}","status":{ctx.status},'
-            f'"route":"{ctx.route}","backend":"{ctx.backend}",'
-            f'"table_version":{"null" if ctx.version is None else ctx.version},'
-            f'"duration_ms":{seconds * 1000:.3f},"bytes":{"null" if sent_bytes is None else sent_bytes},'
-            f'"client":{_string(ctx.client)}'
+            f'{{"ts":{self._ts},"event":"request","request_id":"{ctx.request_id}","method":"{ctx.method}",'
+            f'"path":"{ctx.path}","status":{status},"route":"{ctx.route}","backend":"{ctx.backend}",'
+            f'"table_version":{self._version_text},"duration_ms":{us // 1000}.{us % 1000:03d},"bytes":{sent},'
+            f'"client":{_client(ctx.client)}'
         )
         if ctx.fallback:
             line += f',"fallback":{_quote(ctx.fallback)}'

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
+import cython
 import httptools
 from aiohttp.http import HttpVersion10, HttpVersion11
 
@@ -55,24 +56,23 @@ _METHODS: dict[bytes, str] = {}
 _NO_BODY_STATUSES = frozenset({204, 304})
 # Headers noted while parsing: the framing, and the request id every answer carries.
 _NOTED = frozenset({b"content-length", b"transfer-encoding", b"x-request-id"})
-_STATUS_LINES: dict[int, bytes] = {}
+_STATUS_LINES: dict[tuple[int, str | None], bytes] = {}
 _CHUNKED = b"chunked"
 _JSON_HEAD = HeadLines(b"Content-Type: application/json\r\n", None, has_type=True)
 
 
-class _Date:
-    """The Date header value, refreshed once a second by the listener (`tick`), as aiohttp does."""
+def _date_header() -> bytes:
+    return b"Date: " + formatdate(usegmt=True).encode() + b"\r\n"
 
-    value = formatdate(usegmt=True).encode()
 
-    @classmethod
-    def tick(cls) -> None:
-        cls.value = formatdate(usegmt=True).encode()
+# The Date header line, refreshed once a second by the listener, as aiohttp does.
+_date_line = _date_header()
 
 
 def refresh_date() -> None:
     """Re-read the clock for the Date header (the listener calls this every second)."""
-    _Date.tick()
+    global _date_line
+    _date_line = _date_header()
 
 
 class _TooLarge(Exception):
@@ -86,7 +86,7 @@ def _encode(text: str) -> bytes:
         return text.encode("utf-8", "surrogateescape")
 
 
-class ServerConnection(asyncio.Protocol):
+class ServerConnection:
     """Read requests off one client connection and write their answers back in order."""
 
     def __init__(self, listener: Listener) -> None:
@@ -210,6 +210,7 @@ class ServerConnection(asyncio.Protocol):
                 self._request_id = value
         self._raw_headers.append((name, lname, value))
 
+    @cython.locals(request=Request)
     def on_headers_complete(self) -> None:
         self._in_head = False
         parser = self._parser
@@ -251,6 +252,7 @@ class ServerConnection(asyncio.Protocol):
 
     # --- serving ------------------------------------------------------------------------------
 
+    @cython.locals(request=Request)
     async def _serve(self) -> None:
         """Answer the connection's requests one after another for as long as it is kept open.
 
@@ -313,7 +315,7 @@ class ServerConnection(asyncio.Protocol):
         body = error_body(status, code, message)
         transport.write(_encode(
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Bad Request')}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n") + b"Date: " + _Date.value + b"\r\n\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n") + _date_line + b"\r\n"
             + body)
         transport.close()
 
@@ -446,14 +448,16 @@ class ServerConnection(asyncio.Protocol):
             framing = b""
         return b"".join((line, head.lines, framing,
                          b"" if head.has_type or not has_body else b"Content-Type: application/octet-stream\r\n",
-                         b"" if head.has_date else b"Date: " + _Date.value + b"\r\n",
+                         b"" if head.has_date else _date_line,
                          connection, b"\r\n"))
 
 
 def _status_line(status: int, reason: str | None) -> bytes:
-    if reason is None:
-        line = _STATUS_LINES.get(status)
-        if line is None:
-            line = _STATUS_LINES[status] = f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n".encode()
-        return line
-    return _encode(f"HTTP/1.1 {status} {reason}\r\n")
+    # Backends send the same few (status, reason) pairs: each line is made once.
+    line = _STATUS_LINES.get((status, reason))
+    if line is None:
+        if len(_STATUS_LINES) >= 1024:
+            _STATUS_LINES.clear()
+        line = _STATUS_LINES[(status, reason)] = _encode(
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown') if reason is None else reason}\r\n")
+    return line

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 
+import cython
 from aiohttp.http import HttpVersion10, HttpVersion11
 
 from strangler_proxy.config import ProxySettings
@@ -60,7 +61,10 @@ class Forwarder:
         # remembered per route for the RoutingState they were made in.
         self._decided_in: RoutingState | None = None
         self._decisions: dict[str | None, Decision] = {}
+        # The X-Strangler-* answer lines per (route, backend, table version): a handful.
+        self._served_by: dict[tuple[str, str, int | None], bytes] = {}
 
+    @cython.locals(request=Request, ctx=RequestContext, outbound=OutboundRequest)
     async def forward(self, request: Request, target: Target, ctx: RequestContext) -> None:
         """Handle one proxied request: the answer is written to the client before this returns."""
         state = self._holder.current
@@ -106,12 +110,12 @@ class Forwarder:
                 response = await self._fallback(route, backend, outbound, ctx, f"status_{response.status}")
         status = response.status
         ctx.status = status
-        answer_headers = self._answer_headers(response, decision, ctx, http_version, secure=proto == "https")
+        answer_headers = self._answer_headers(response, decision, ctx, http_version, proto == "https")
         answer = response.body
         if answer is not None:
             # Small answers were read whole by the upstream pool: one write, no streaming.
             response.release()
-            request.send(status, answer_headers, answer, reason=response.reason)
+            request.send(status, answer_headers, answer, response.reason)
             if decision.mirror is not None:
                 limit = settings.mirror_body_limit
                 self._submit_mirror(decision, route, outbound, body, ctx, status, response,
@@ -162,15 +166,20 @@ class Forwarder:
         self._metrics.fallbacks.labels(route.id if route else "-", failed, reason).inc()
         return await self._upstream.send(MONOLITH, outbound)
 
-    @staticmethod
-    def _answer_headers(response: UpstreamResponse, decision: Decision, ctx: RequestContext, http_version: str,
-                        *, secure: bool) -> HeadLines:
+    def _answer_headers(self, response: UpstreamResponse, decision: Decision, ctx: RequestContext, http_version: str,
+                        secure: bool) -> HeadLines:
         raw = getattr(response, "raw_headers", None)
         if raw is None:
             raw = raw_headers(response.headers.items())
-        extra = b"X-Strangler-Route: %s\r\nX-Strangler-Backend: %s\r\nX-Strangler-Table-Version: %d\r\n" \
-                b"X-Request-ID: %s\r\n" % (ctx.route.encode(), ctx.backend.encode(), ctx.version or 0,
-                                            ctx.request_id.encode())
+        key = (ctx.route, ctx.backend, ctx.version)
+        served_by = self._served_by.get(key)
+        if served_by is None:
+            if len(self._served_by) >= _DECISION_CACHE:
+                self._served_by.clear()
+            served_by = self._served_by[key] = \
+                b"X-Strangler-Route: %s\r\nX-Strangler-Backend: %s\r\nX-Strangler-Table-Version: %d\r\n" % (
+                    ctx.route.encode(), ctx.backend.encode(), ctx.version or 0)
+        extra = served_by + b"X-Request-ID: " + ctx.request_id.encode() + b"\r\n"
         if ctx.fallback:
             extra += b"X-Strangler-Fallback: " + ctx.fallback.encode() + b"\r\n"
         user_key = decision.user_key
@@ -188,8 +197,7 @@ class Forwarder:
         captured: bytearray | None = bytearray() if decision.mirror else None
         truncated = False
         try:
-            request.start(status, headers, length=None if bodyless else response.content_length,
-                          reason=response.reason)
+            request.start(status, headers, None if bodyless else response.content_length, response.reason)
             if not bodyless:
                 async for chunk in response.iter_chunks():
                     if captured is not None and not truncated:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 
+import cython
 from aiohttp import web
 
 from strangler_proxy.admin.api import AdminApi
@@ -52,6 +53,7 @@ class ProxyHandler:
         self._targets: dict[str, Target] = {}
         self._in_flight = 0
 
+    @cython.locals(request=Request, ctx=RequestContext)
     async def handle(self, request: Request) -> None:
         """Answer one request."""
         ctx = RequestContext(request_id_from(request.request_id), request.method, time.perf_counter())
@@ -74,7 +76,7 @@ class ProxyHandler:
                 response = await self._reserved(request, target)
                 response.headers["X-Request-ID"] = ctx.request_id
                 request.send(response.status, head_lines(raw_headers(response.headers.items())),
-                             response.body or b"", reason=response.reason)  # type: ignore[arg-type]
+                             response.body or b"", response.reason)  # type: ignore[arg-type]
             else:
                 await self._forwarder.forward(request, target, ctx)
         except ProxyError as error:
@@ -100,7 +102,7 @@ class ProxyHandler:
                 metrics.flush()
             access_log = self._access_log
             if access_log.enabled:
-                access_log.record(ctx, seconds=seconds, sent_bytes=request.sent_bytes if request.started else None)
+                access_log.record(ctx, seconds, request.sent_bytes if request.started else None)
 
     def _error(self, request: Request, error: ProxyError, ctx: RequestContext) -> None:
         ctx.status = error.status

@@ -236,11 +236,11 @@ class Request:
             self.continue_sent = True
             self._connection.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    def send(self, status: int, headers: HeadLines, body: bytes = b"", *, reason: str | None = None) -> None:
+    def send(self, status: int, headers: HeadLines, body: bytes = b"", reason: str | None = None) -> None:
         """Write a whole answer: status, headers (Content-Length is set here) and body."""
         self._connection.send_answer(self, status, reason, headers, body)
 
-    def start(self, status: int, headers: HeadLines, *, length: int | None, reason: str | None = None) -> None:
+    def start(self, status: int, headers: HeadLines, length: int | None, reason: str | None = None) -> None:
         """Write the head of a streamed answer; `length` None streams it chunked (or until close)."""
         self._connection.start_answer(self, status, reason, headers, length)
 

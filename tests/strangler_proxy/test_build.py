@@ -65,6 +65,19 @@ def test_an_extension_older_than_its_pxd_is_stale(tmp_path: Path) -> None:
     assert build_summary(package) == "stale: pkg.a older than its source; run ./scripts/setup"
 
 
+def test_an_extension_older_than_a_pxd_its_pxd_cimports_is_stale(tmp_path: Path) -> None:
+    # b cimports a's classes, and a's .pxd cimports c's: b was compiled against c's old layout.
+    package = make_tree(tmp_path, {"a.py": 100, "a.pxd": 100, f"a{EXTENSION}": 200,
+                                   "b.py": 100, "b.pxd": 100, f"b{EXTENSION}": 200,
+                                   "sub/c.py": 100, "sub/c.pxd": 300, f"sub/c{EXTENSION}": 400})
+    (package / "b.pxd").write_text("from pkg.a cimport A\n")
+    (package / "a.pxd").write_text("cimport pkg.sub.c\n")
+    for name in ("a.pxd", "b.pxd"):
+        os.utime(package / name, (100, 100))
+    report = build_report(package)
+    assert [m.name for m in report.stale] == ["pkg.a", "pkg.b"]
+
+
 def test_an_extension_left_beside_a_module_without_a_pxd_is_stale(tmp_path: Path) -> None:
     package = make_tree(tmp_path, {"a.py": 100, f"a{EXTENSION}": 200})
     report = build_report(package)
