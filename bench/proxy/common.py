@@ -135,9 +135,18 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, *, connections: int = 64, threads: int = 2, seconds: int = 10, cpu: int | None = None,
-        during: Callable[[], None] | None = None) -> WrkResult:
-    """Run wrk (pinned to `cpu` if given); `during` is called halfway through the run."""
+        during: Callable[[], None] | None = None, pause_ms: float | None = None) -> WrkResult:
+    """Run wrk (pinned to `cpu` if given); `during` is called halfway through the run.
+
+    With `pause_ms`, each connection waits that long before each request (wrk's `delay`
+    hook), so the load stays below what the target can take: latency without queueing.
+    wrk times a request from when it is written, so the pause is not in its latency.
+    """
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if pause_ms is not None:
+        script = Path(tempfile.mkdtemp(prefix="bench-wrk-")) / "pause.lua"
+        script.write_text(f"function delay()\n  return {pause_ms}\nend\n")
+        argv[1:1] = ["-s", str(script)]
     if cpu is not None:
         argv = ["taskset", "-c", str(cpu), *argv]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -1,13 +1,16 @@
 """Throughput and latency, side by side: direct, nginx and the strangler proxy, same upstream.
 
     .venv/bin/python bench/proxy/throughput.py [--seconds 10] [--rounds 3] [--workers 2]
-        [--access-log on|off] [--wrk-threads 1] [--wrk-cpu N] [--floors] [--before DIR]
+        [--access-log on|off] [--wrk-threads 1] [--wrk-cpu N] [--floors] [--before DIR] [--pause-ms 20]
 
 The targets run at once against one upstream (bench/proxy/upstream.py); wrk drives them in
 turn, round after round (`--rounds`, every other round in reverse order), so slow drifts of
 a shared machine's load hit every target alike; each figure is the median over the rounds and the ratios are
 medians of each round's own ratio. Per round and target: wrk at 64 connections, then one
-connection for the latency a lone request pays. Fairness, checked and reported:
+connection for the latency a lone request pays, then 64 connections paced (`--pause-ms`
+before each request on each connection: a load every target takes without queueing, so
+its latency is the proxy's own, not time spent waiting behind other requests).
+Fairness, checked and reported:
 
 - nginx runs `worker_processes` equal to the proxy's `--workers`;
 - wrk runs with `--wrk-threads` threads (default 1, so it takes at most one of the cores
@@ -75,8 +78,10 @@ def measure(name: str, port: int, pids: list[int], upstream: int, args: argparse
     loaded = wrk(url, seconds=args.seconds, during=count_connections, **options)
     cpu_us = 1e6 * (cpu_seconds(pids) - before) / max(1, loaded.requests)
     single = wrk(url, connections=1, seconds=max(3, args.seconds // 2), threads=1, cpu=args.wrk_cpu)
+    paced = wrk(url, seconds=max(3, args.seconds // 2), pause_ms=args.pause_ms, **options)
     return {"rps": loaded.requests_per_second, "p50_ms": loaded.p50_ms, "p99_ms": loaded.p99_ms,
             "errors": loaded.errors, "cpu_us_per_request": round(cpu_us, 1),
+            "paced_rps": paced.requests_per_second, "paced_p50_ms": paced.p50_ms, "paced_p99_ms": paced.p99_ms,
             "c1_rps": single.requests_per_second, "c1_p50_ms": single.p50_ms, "c1_p99_ms": single.p99_ms,
             "connections_from_wrk": counted.get("client"), "connections_to_upstream": counted.get("upstream")}
 
@@ -90,6 +95,8 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--wrk-cpu", type=int, default=None, help="pin wrk to this CPU")
     parser.add_argument("--floors", action="store_true", help="also run bare aiohttp and httptools proxies")
+    parser.add_argument("--pause-ms", type=float, default=20.0,
+                        help="the paced run's pause before each request, per connection (64 connections)")
     parser.add_argument("--before", type=Path, default=None,
                         help="also run the strangler proxy of another checkout, as 'strangler (before)'")
     args = parser.parse_args()
@@ -147,11 +154,13 @@ def main() -> None:
         load = os.getloadavg()[0]
         logged = sum(1 for _ in proxy_log.open()) if args.access_log == "on" else 0
     rows = {name: {key: statistics.median(r[name][key] for r in rounds)
-                   for key in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request", "c1_rps", "c1_p50_ms", "c1_p99_ms")}
+                   for key in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request", "c1_rps", "c1_p50_ms", "c1_p99_ms",
+                               "paced_rps", "paced_p50_ms", "paced_p99_ms")}
             for name in names}
     ratio = [r["strangler"]["rps"] / r["nginx"]["rps"] for r in rounds]
     added_64 = [r["strangler"]["p50_ms"] - r["direct"]["p50_ms"] for r in rounds]
     added_1 = [r["strangler"]["c1_p50_ms"] - r["direct"]["c1_p50_ms"] for r in rounds]
+    added_paced = [r["strangler"]["paced_p50_ms"] - r["direct"]["paced_p50_ms"] for r in rounds]
     result = {"machine": machine(), "load_average_1m": round(load, 2), "workers": args.workers,
               "access_log": args.access_log, "seconds": args.seconds, "rounds": args.rounds,
               "wrk_threads": args.wrk_threads, "wrk_cpu": args.wrk_cpu, "targets": rows, "each_round": rounds,
@@ -159,7 +168,8 @@ def main() -> None:
               "throughput_vs_nginx": round(statistics.median(ratio), 3),
               "throughput_vs_nginx_each_round": [round(x, 3) for x in ratio],
               "added_p50_ms_at_64": round(statistics.median(added_64), 3),
-              "added_p50_ms_at_1": round(statistics.median(added_1), 3)}
+              "added_p50_ms_at_1": round(statistics.median(added_1), 3),
+              "added_p50_ms_at_64_paced": round(statistics.median(added_paced), 3), "pause_ms": args.pause_ms}
     for other in names[3:]:
         result[f"{other} / nginx"] = round(statistics.median(r[other]["rps"] / r["nginx"]["rps"] for r in rounds), 3)
     RESULTS.mkdir(exist_ok=True)
@@ -168,17 +178,20 @@ def main() -> None:
     pin = f", pinned to CPU {args.wrk_cpu}" if args.wrk_cpu is not None else ""
     print(f"machine: {result['machine']}; 1-minute load average at the end: {result['load_average_1m']}")
     print(f"workers: {args.workers} (nginx and strangler, uvloop checked), access log {args.access_log} (both), "
-          f"wrk -t{args.wrk_threads}{pin} -c64 -d{args.seconds}s then -c1, {args.rounds} rounds, medians")
+          f"wrk -t{args.wrk_threads}{pin} -c64 -d{args.seconds}s, then -c1, then -c64 paced "
+          f"({args.pause_ms:g} ms pause before each request), {args.rounds} rounds, medians")
     print("| target | req/s (64 conn) | p50 ms | p99 ms | CPU µs/request | req/s (1 conn) | p50 ms (1 conn) "
-          "| p99 ms (1 conn) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| p99 ms (1 conn) | req/s (64 conn, paced) | p50 ms (paced) | p99 ms (paced) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for target, row in rows.items():
         print(f"| {target} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
               f"{row['cpu_us_per_request']:.0f} | {row['c1_rps']:.0f} | {row['c1_p50_ms']:.3f} | "
-              f"{row['c1_p99_ms']:.3f} |")
+              f"{row['c1_p99_ms']:.3f} | {row['paced_rps']:.0f} | {row['paced_p50_ms']:.3f} | "
+              f"{row['paced_p99_ms']:.3f} |")
     print(f"strangler / nginx throughput: {result['throughput_vs_nginx']:.0%} (rounds: "
           f"{', '.join(f'{x:.0%}' for x in ratio)}); added p50 over direct: {result['added_p50_ms_at_64']:.2f} ms "
-          f"at 64 connections, {result['added_p50_ms_at_1']:.3f} ms at 1; RSS per worker: {rss} MiB")
+          f"at 64 connections, {result['added_p50_ms_at_64_paced']:.3f} ms at 64 paced ({args.pause_ms:g} ms pauses), "
+          f"{result['added_p50_ms_at_1']:.3f} ms at 1; RSS per worker: {rss} MiB")
     for other in names[3:]:
         print(f"{other} / nginx throughput: {result[f'{other} / nginx']:.0%}")
     for target in names:
