@@ -10,6 +10,9 @@ cdef class UpstreamConnection:
     cdef public int status
     cdef public bytes reason
     cdef public list raw_headers
+    cdef public object head_key
+    cdef bint _first_read
+    cdef object _head_seen
     cdef public object content_length
     cdef bint _delimited
     cdef public bint head_done, complete

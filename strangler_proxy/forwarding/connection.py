@@ -77,6 +77,12 @@ class UpstreamConnection:
         self.status = 0
         self.reason = b""
         self.raw_headers: RawHeaders = []
+        # The answer's head (status line and headers) as it came off the wire when all of it
+        # arrived at the start of one read, else None. Equal keys mean equal heads, so work
+        # derived from the headers can be remembered by this one cheap key.
+        self.head_key: bytes | None = None
+        self._first_read = False
+        self._head_seen: bytes | None = None
         self.content_length: int | None = None
         self._delimited = False
         self.head_done = False
@@ -122,6 +128,10 @@ class UpstreamConnection:
             self._transport.abort()  # type: ignore[union-attr]
             return
         self._last_progress = self._loop.time()
+        if self._first_read:
+            self._first_read = False
+            end = data.find(b"\r\n\r\n")
+            self._head_seen = data[:end] if end > 0 else None
         try:
             self._parser.feed_data(data)  # type: ignore[union-attr]
         except httptools.HttpParserUpgrade:
@@ -170,7 +180,9 @@ class UpstreamConnection:
         status = self._parser.get_status_code()  # type: ignore[union-attr]
         if 100 <= status < 200 and status != 101:
             self._informational = True  # 1xx interim answers are skipped, as aiohttp's client did
+            self._head_seen = None  # what the first read held was the interim head
             return
+        self.head_key = self._head_seen
         if self._chunked_answer:
             self.content_length = None  # a chunked answer's Content-Length means nothing
         self.status = status
@@ -209,6 +221,8 @@ class UpstreamConnection:
         self._head_only = head_only
         self._informational = self._chunked_answer = False
         self.status = 0
+        self.head_key = self._head_seen = None
+        self._first_read = True
         self.head_done = self.complete = self._keep_alive = False
         self._chunks = []
         self._buffered = 0

@@ -16,7 +16,7 @@ cdef class _Backend:
 
 cdef class _Head:
     cdef public int status
-    cdef public object reason, raw_headers, _headers, instance, body, content_length
+    cdef public object reason, raw_headers, head_key, _headers, instance, body, content_length
 
 cdef class _Answer(_Head):
     pass
@@ -30,4 +30,5 @@ cdef class UpstreamPool:
     cdef object _expiry
     cdef bint _started
 
+cpdef bytes _encode(text)
 cpdef tuple _request_head(OutboundRequest request, bytes host)

@@ -81,7 +81,8 @@ class UpstreamResponse(Protocol):
     """What the data plane reads from an upstream answer; `body` holds a small body read at once.
 
     An answer may also carry `raw_headers` (RawHeaders), which the data plane then uses instead
-    of `headers`.
+    of `headers`, and `head_key` (forwarding/connection.py), by which it remembers the head it
+    makes from them.
     """
 
     status: int
@@ -169,12 +170,13 @@ class _Backend:
 class _Head:
     """What every answer carries: status, reason, headers (raw, a multidict on demand), instance."""
 
-    __slots__ = ("status", "reason", "raw_headers", "_headers", "instance", "body", "content_length")
+    __slots__ = ("status", "reason", "raw_headers", "head_key", "_headers", "instance", "body", "content_length")
 
     def __init__(self, connection: UpstreamConnection, instance: Instance) -> None:
         self.status = connection.status
         self.reason: str | None = connection.reason.decode("latin-1") if connection.reason else None
         self.raw_headers = connection.raw_headers
+        self.head_key = connection.head_key
         self._headers: CIMultiDictProxy[str] | None = None
         self.instance = instance.url
         self.body: bytes | None = None

@@ -43,6 +43,7 @@ _REPLACED = frozenset({b"x-strangler-route", b"x-strangler-backend", b"x-strangl
 _REPLACED_WITH_FALLBACK = _REPLACED | {b"x-strangler-fallback"}
 _OVERRIDE_HEADER = OVERRIDE_HEADER.lower().encode()
 _DECISION_CACHE = 4096
+_ANSWER_HEADS = 1024
 
 
 class Forwarder:
@@ -61,8 +62,8 @@ class Forwarder:
         # remembered per route for the RoutingState they were made in.
         self._decided_in: RoutingState | None = None
         self._decisions: dict[str | None, Decision] = {}
-        # The X-Strangler-* answer lines per (route, backend, table version): a handful.
-        self._served_by: dict[tuple[str, str, int | None], bytes] = {}
+        # Answer heads made (see _answer_headers), bounded: a head can be a few kilobytes.
+        self._answer_heads: dict[tuple, HeadLines] = {}
 
     @cython.locals(request=Request, ctx=RequestContext, outbound=OutboundRequest)
     async def forward(self, request: Request, target: Target, ctx: RequestContext) -> None:
@@ -168,25 +169,30 @@ class Forwarder:
 
     def _answer_headers(self, response: UpstreamResponse, decision: Decision, ctx: RequestContext, http_version: str,
                         secure: bool) -> HeadLines:
+        """Return the answer's head for the client: the backend's headers, then the proxy's own lines."""
         raw = getattr(response, "raw_headers", None)
         if raw is None:
             raw = raw_headers(response.headers.items())
-        key = (ctx.route, ctx.backend, ctx.version)
-        served_by = self._served_by.get(key)
-        if served_by is None:
-            if len(self._served_by) >= _DECISION_CACHE:
-                self._served_by.clear()
-            served_by = self._served_by[key] = \
-                b"X-Strangler-Route: %s\r\nX-Strangler-Backend: %s\r\nX-Strangler-Table-Version: %d\r\n" % (
-                    ctx.route.encode(), ctx.backend.encode(), ctx.version or 0)
-        extra = served_by + b"X-Request-ID: " + ctx.request_id.encode() + b"\r\n"
-        if ctx.fallback:
-            extra += b"X-Strangler-Fallback: " + ctx.fallback.encode() + b"\r\n"
+        # The head is the same for the same backend headers, route, backend, table version and
+        # fallback: made once, then only the request id (and a sticky cookie) is added.
+        head_key = getattr(response, "head_key", None)
+        key = (tuple(raw) if head_key is None else head_key, ctx.route, ctx.backend, ctx.version, ctx.fallback,
+               http_version)
+        head = self._answer_heads.get(key)
+        if head is None:
+            if len(self._answer_heads) >= _ANSWER_HEADS:
+                self._answer_heads.clear()  # a crude bound: the heads in use come back at once
+            own = b"X-Strangler-Route: %s\r\nX-Strangler-Backend: %s\r\nX-Strangler-Table-Version: %d\r\n" % (
+                ctx.route.encode(), ctx.backend.encode(), ctx.version or 0)
+            if ctx.fallback:
+                own += b"X-Strangler-Fallback: " + ctx.fallback.encode() + b"\r\n"
+            head = self._answer_heads[key] = proxy_response_head(
+                raw, http_version=http_version, extra=own, replaced=_REPLACED_WITH_FALLBACK if ctx.fallback else _REPLACED)
+        request_id = b"X-Request-ID: " + ctx.request_id.encode() + b"\r\n"
         user_key = decision.user_key
         if user_key is not None and user_key.set_cookie is not None:
-            extra += b"Set-Cookie: " + (user_key.cookie_header(secure=secure) or "").encode() + b"\r\n"
-        return proxy_response_head(raw, http_version=http_version, extra=extra,
-                                   replaced=_REPLACED_WITH_FALLBACK if ctx.fallback else _REPLACED)
+            request_id += b"Set-Cookie: " + (user_key.cookie_header(secure=secure) or "").encode() + b"\r\n"
+        return HeadLines(head.lines + request_id, head.length, head.has_date, head.has_type)
 
     async def _stream(self, request: Request, response: UpstreamResponse, headers: HeadLines, decision: Decision,
                       route: RouteSpec | None, outbound: OutboundRequest, body: RequestBody,
