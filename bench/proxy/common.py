@@ -104,6 +104,17 @@ def worker_pids(pid: int) -> list[int]:
     return workers or [pid]
 
 
+def stolen_share(run: Callable[[], object]) -> tuple[object, float]:
+    """Call `run`; return its result and the share of the machine's CPU time the hypervisor stole meanwhile."""
+    def times() -> list[int]:
+        with open("/proc/stat") as stat:
+            return [int(x) for x in stat.readline().split()[1:9]]
+    before = times()
+    result = run()
+    spent = [b - a for a, b in zip(before, times())]
+    return result, (spent[7] / sum(spent) if sum(spent) else 0.0)
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """Return the CPU time (user + system) the processes have used."""
     total = 0.0
@@ -138,14 +149,16 @@ def wrk(url: str, *, connections: int = 64, threads: int = 2, seconds: int = 10,
         during: Callable[[], None] | None = None, pause_ms: float | None = None) -> WrkResult:
     """Run wrk (pinned to `cpu` if given); `during` is called halfway through the run.
 
-    With `pause_ms`, each connection waits that long before each request (wrk's `delay`
-    hook), so the load stays below what the target can take: latency without queueing.
-    wrk times a request from when it is written, so the pause is not in its latency.
+    With `pause_ms`, each connection waits before each request (wrk's `delay` hook) for a
+    random time averaging `pause_ms` (exponentially distributed, so the connections do not
+    fall into step and arrive in bursts), so the load stays below what the target can take:
+    latency without queueing. wrk times a request from when it is written, so the pause is
+    not in its latency.
     """
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if pause_ms is not None:
         script = Path(tempfile.mkdtemp(prefix="bench-wrk-")) / "pause.lua"
-        script.write_text(f"function delay()\n  return {pause_ms}\nend\n")
+        script.write_text(f"function delay()\n  return -math.log(1 - math.random()) * {pause_ms}\nend\n")
         argv[1:1] = ["-s", str(script)]
     if cpu is not None:
         argv = ["taskset", "-c", str(cpu), *argv]

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/proxy/throughput.py [--seconds 10] [--rounds 3] [--workers 2]
         [--access-log on|off] [--wrk-threads 1] [--wrk-cpu N] [--floors] [--before DIR] [--pause-ms 20]
+        [--pairs N] [--pair-seconds 3]
 
 The targets run at once against one upstream (bench/proxy/upstream.py); wrk drives them in
 turn, round after round (`--rounds`, every other round in reverse order), so slow drifts of
@@ -26,7 +27,10 @@ Fairness, checked and reported:
 With `--floors`, two proxies with no logic at all join the run, each as `--workers`
 processes on one port (bench/proxy/baseline.py): a bare aiohttp proxy (aiohttp server and
 client) and a bare httptools proxy (asyncio protocols and httptools, what the strangler
-proxy is built on): what any Python proxy on these stacks can reach on this machine. With
+proxy is built on): what any Python proxy on these stacks can reach on this machine. With `--pairs N`,
+nginx and the strangler proxy then run back to back N times for `--pair-seconds` each, and
+the ratio of each pair is reported (median, quartiles) with the CPU the hypervisor stole
+during each run: the steadiest estimate of the throughput ratio on a shared machine. With
 `--before DIR`, the strangler proxy of another checkout (`git archive <commit> strangler_proxy`
 unpacked in DIR) runs too, as "strangler (before)".
 
@@ -47,7 +51,7 @@ import time
 from pathlib import Path
 
 from common import (PYTHON, RESULTS, Processes, children, cpu_seconds, ensure_tools, free_port, machine,
-                    nginx_config, routes_file, rss_mib, strangler, wait_port, worker_pids, wrk)
+                    nginx_config, routes_file, rss_mib, stolen_share, strangler, wait_port, worker_pids, wrk)
 
 PATH = "/api/v1/catalog/products/1/"
 FLOORS = {"bare httptools proxy": "httptools", "bare aiohttp proxy": "bare"}
@@ -86,6 +90,26 @@ def measure(name: str, port: int, pids: list[int], upstream: int, args: argparse
             "connections_from_wrk": counted.get("client"), "connections_to_upstream": counted.get("upstream")}
 
 
+def pairs(ports: dict[str, int], count: int, seconds: int, args: argparse.Namespace) -> list[dict]:
+    """Run nginx and the strangler proxy back to back, `count` times (order alternating).
+
+    On a shared machine the CPU the hypervisor leaves us drifts from one minute to the
+    next; two short runs a few seconds apart see nearly the same machine, so the ratio of
+    each pair is steadier than the ratio of two medians taken minutes apart.
+    """
+    measured = []
+    for number in range(count):
+        order = ["nginx", "strangler"] if number % 2 == 0 else ["strangler", "nginx"]
+        pair: dict = {}
+        for name in order:
+            result, stolen = stolen_share(lambda: wrk(f"http://127.0.0.1:{ports[name]}{PATH}", seconds=seconds,
+                                                      threads=args.wrk_threads, cpu=args.wrk_cpu))
+            pair[name] = {"rps": result.requests_per_second, "p50_ms": result.p50_ms, "stolen": round(stolen, 3)}
+        pair["ratio"] = round(pair["strangler"]["rps"] / pair["nginx"]["rps"], 3)
+        measured.append(pair)
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -95,6 +119,9 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--wrk-cpu", type=int, default=None, help="pin wrk to this CPU")
     parser.add_argument("--floors", action="store_true", help="also run bare aiohttp and httptools proxies")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="then this many back-to-back nginx/strangler pairs at 64 connections")
+    parser.add_argument("--pair-seconds", type=int, default=3)
     parser.add_argument("--pause-ms", type=float, default=20.0,
                         help="the paced run's pause before each request, per connection (64 connections)")
     parser.add_argument("--before", type=Path, default=None,
@@ -150,6 +177,8 @@ def main() -> None:
             order = list(names) if number % 2 == 0 else list(names)[::-1]
             measured = {name: measure(name, *targets[name], upstream, args) for name in order}
             rounds.append({name: measured[name] for name in names})
+        paired = pairs({name: targets[name][0] for name in ("nginx", "strangler")}, args.pairs, args.pair_seconds,
+                       args)
         rss = [round(rss_mib(pid), 1) for pid in worker_pids(proxy.pid)]
         load = os.getloadavg()[0]
         logged = sum(1 for _ in proxy_log.open()) if args.access_log == "on" else 0
@@ -169,7 +198,8 @@ def main() -> None:
               "throughput_vs_nginx_each_round": [round(x, 3) for x in ratio],
               "added_p50_ms_at_64": round(statistics.median(added_64), 3),
               "added_p50_ms_at_1": round(statistics.median(added_1), 3),
-              "added_p50_ms_at_64_paced": round(statistics.median(added_paced), 3), "pause_ms": args.pause_ms}
+              "added_p50_ms_at_64_paced": round(statistics.median(added_paced), 3), "pause_ms": args.pause_ms,
+              "pairs": paired}
     for other in names[3:]:
         result[f"{other} / nginx"] = round(statistics.median(r[other]["rps"] / r["nginx"]["rps"] for r in rounds), 3)
     RESULTS.mkdir(exist_ok=True)
@@ -194,6 +224,14 @@ def main() -> None:
           f"{result['added_p50_ms_at_1']:.3f} ms at 1; RSS per worker: {rss} MiB")
     for other in names[3:]:
         print(f"{other} / nginx throughput: {result[f'{other} / nginx']:.0%}")
+    if paired:
+        ratios = sorted(pair["ratio"] for pair in paired)
+        quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        stolen = [pair[name]["stolen"] for pair in paired for name in ("nginx", "strangler")]
+        print(f"back-to-back pairs ({len(paired)} x {args.pair_seconds} s each, 64 connections): strangler / nginx "
+              f"median {statistics.median(ratios):.0%}, quartiles {quartiles[0]:.0%}-{quartiles[2]:.0%}, range "
+              f"{ratios[0]:.0%}-{ratios[-1]:.0%}; CPU stolen by the hypervisor per run {min(stolen):.0%}-"
+              f"{max(stolen):.0%}")
     for target in names:
         seen = [(r[target]["connections_from_wrk"], r[target]["connections_to_upstream"]) for r in rounds]
         errors = {r[target]["errors"] for r in rounds}
