@@ -10,6 +10,11 @@ layout of the classes declared there, and would read their fields at the wrong p
 logs the summary when it starts. A package installed from a wheel (no setup.py beside it,
 no .pxd) was built in one go and is never stale.
 
+At run time, STRANGLER_PURE_PYTHON=1 makes the package import those modules' `.py` even
+where an extension was built (`prefer_plain_python`, installed by the package's
+`__init__`): the same code, interpreted, for a traceback with source lines, a profiler, or
+a test of the fallback a machine without a C compiler gets.
+
 `python -m strangler_proxy.build` prints the summary and exits 0 when every compiled
 module is up to date, 1 when any is stale, 2 when some run as pure Python;
 with `--stale` it prints the stale extension files instead, one per line.
@@ -17,13 +22,19 @@ with `--stale` it prints the stale extension files instead, one per line.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.machinery import EXTENSION_SUFFIXES
+from importlib.abc import MetaPathFinder
+from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from pathlib import Path
+from types import ModuleType
 
-__all__ = ["BuildReport", "CompiledModule", "build_report", "build_summary", "main"]
+__all__ = ["BuildReport", "CompiledModule", "build_report", "build_summary", "main", "plain_python_wanted",
+           "prefer_plain_python"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REBUILD_HINT = "run ./scripts/setup"
@@ -75,6 +86,36 @@ class BuildReport:
         return f"compiled ({compiled} of {len(self.modules)} modules; pure Python: {pure})"
 
 
+def plain_python_wanted(environ: dict[str, str] | None = None) -> bool:
+    """Whether STRANGLER_PURE_PYTHON asks for the plain Python data plane."""
+    value = (os.environ if environ is None else environ).get("STRANGLER_PURE_PYTHON", "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class _PlainPythonFinder(MetaPathFinder):
+    """Find a compiled module's `.py` before the import system finds its extension."""
+
+    def __init__(self, package: str) -> None:
+        self._prefix = package + "."
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+                  ) -> ModuleSpec | None:
+        if not fullname.startswith(self._prefix) or not path:
+            return None
+        name = fullname.rpartition(".")[2]
+        for entry in path:
+            source = Path(entry, name + ".py")
+            if source.with_suffix(".pxd").is_file() and source.is_file():
+                return importlib.util.spec_from_file_location(fullname, source)
+        return None
+
+
+def prefer_plain_python(package: str = PACKAGE_DIR.name) -> None:
+    """Import the package's compiled modules from their `.py` from now on (idempotent)."""
+    if not any(isinstance(finder, _PlainPythonFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _PlainPythonFinder(package))
+
+
 def build_report(package_dir: Path = PACKAGE_DIR) -> BuildReport:
     """Find the compiled modules by the .pxd convention and compare their files' ages."""
     if not (package_dir.parent / "setup.py").is_file():
@@ -96,8 +137,11 @@ def build_report(package_dir: Path = PACKAGE_DIR) -> BuildReport:
 
 
 def build_summary(package_dir: Path = PACKAGE_DIR) -> str:
-    """Return the one-line summary of the data plane's build."""
-    return build_report(package_dir).summary()
+    """Return the one-line summary of the data plane's build (and of what this process imports)."""
+    summary = build_report(package_dir).summary()
+    if plain_python_wanted() and package_dir == PACKAGE_DIR:
+        return f"pure Python (STRANGLER_PURE_PYTHON=1; the build: {summary})"
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
@@ -107,3 +108,14 @@ def test_each_compiled_module_imports_as_pure_python(module, monkeypatch: pytest
     for name in declared:
         cls = getattr(loaded, name)
         assert isinstance(cls, type) and cls.__module__ == alias, name
+
+
+def test_strangler_pure_python_makes_the_package_import_the_plain_modules(tmp_path: Path) -> None:
+    # A fresh interpreter: this one has imported the data plane already.
+    code = ("import strangler_proxy.server.connection as connection, strangler_proxy.build as build; "
+            "print(connection.__file__); print(build.build_summary())")
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "STRANGLER_PURE_PYTHON": "1"}, cwd=tmp_path)
+    module, summary = plain.stdout.splitlines()
+    assert module.endswith("connection.py")
+    assert summary.startswith("pure Python (STRANGLER_PURE_PYTHON=1; the build: ")
