@@ -62,7 +62,10 @@ class BadResponse(HopError):
 
 
 class UpstreamConnection:
-    """A client connection that carries one request/answer exchange at a time."""
+    """A client connection that carries one request/answer exchange at a time.
+
+    An asyncio protocol by its methods, not by inheritance (see server/connection.py).
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, *, read_buffer: int) -> None:
         self._loop = loop

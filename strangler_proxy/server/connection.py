@@ -87,7 +87,12 @@ def _encode(text: str) -> bytes:
 
 
 class ServerConnection:
-    """Read requests off one client connection and write their answers back in order."""
+    """Read requests off one client connection and write their answers back in order.
+
+    An asyncio protocol by its methods, not by inheritance: compiled (connection.pxd), it is
+    an extension type, which cannot derive from the Python class asyncio.Protocol; the
+    event loop needs only the methods.
+    """
 
     def __init__(self, listener: Listener) -> None:
         self._listener = listener
